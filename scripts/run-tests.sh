@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Builds and runs every test project (xunit v3 on Microsoft.Testing.Platform), then prints
+# the one closing line CI reads: "N passed, N failed". Microsoft.Testing.Platform does not
+# print it, so the TRX reports are summed here. A test project that crashed before writing
+# its report counts as one failure. Exit status: non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+results=artifacts/test-results
+rm -rf "$results"
+mkdir -p "$results"
+
+if ! dotnet build Reelgate.slnx -c Release -nologo -clp:ErrorsOnly; then
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+projects=$(ls tests/*/*.Tests.csproj | wc -l)
+# One run for the whole solution; projects run in parallel, each within its own time limit.
+timeout --kill-after=30 1500 dotnet test --solution Reelgate.slnx -c Release --no-build \
+  --report-xunit-trx --results-directory "$results" "$@"
+status=$?
+
+passed=0; failed=0; reports=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  reports=$((reports + 1))
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  e=$(sed -n 's/.* error="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0} + ${e:-0}))
+done
+if [ "$reports" -lt "$projects" ]; then
+  echo "run-tests: only $reports of $projects test projects wrote a report (a test host crashed or timed out)" >&2
+  failed=$((failed + projects - reports))
+fi
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  failed=1
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$status" -eq 0 ]

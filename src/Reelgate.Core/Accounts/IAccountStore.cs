@@ -1,0 +1,32 @@
+namespace Reelgate.Core.Accounts;
+
+/// <summary>
+/// Accounts, API keys and the credit ledger. Ledger rule: every change of an account's
+/// balance is an appended ledger entry in the same transaction, so balance == sum(ledger)
+/// always holds, and the balance can never go below zero.
+/// </summary>
+public interface IAccountStore
+{
+    /// <summary>Creates an account; a non-zero starting balance is a <c>grant</c> ledger entry.</summary>
+    Task CreateAccountAsync(string accountId, string name, long credits, long now, CancellationToken ct);
+
+    Task<Account?> GetAccountAsync(string accountId, CancellationToken ct);
+
+    Task<long?> GetBalanceAsync(string accountId, CancellationToken ct);
+
+    Task<CreditAdjustment> AdjustCreditsAsync(string accountId, long amount, string reason, long now, CancellationToken ct);
+
+    /// <summary>Stores a key's hash and display prefix; false when the account does not exist.</summary>
+    Task<bool> CreateKeyAsync(string keyId, string accountId, string name, string tier, string prefix, byte[] hash, long now, CancellationToken ct);
+
+    /// <summary>Keys whose lookup prefix matches; the caller compares hashes in constant time.</summary>
+    Task<IReadOnlyList<StoredApiKey>> FindKeysByLookupAsync(string lookup, CancellationToken ct);
+
+    /// <summary>Revokes a key; returns its account id, or null when no such key exists.</summary>
+    Task<string?> RevokeKeyAsync(string keyId, long now, CancellationToken ct);
+
+    Task<bool> DisableAccountAsync(string accountId, long now, CancellationToken ct);
+
+    /// <summary>Every account's balance against the sum of its ledger.</summary>
+    Task<IReadOnlyList<LedgerAuditEntry>> AuditAsync(CancellationToken ct);
+}

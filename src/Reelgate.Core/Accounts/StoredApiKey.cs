@@ -1,0 +1,4 @@
+namespace Reelgate.Core.Accounts;
+
+/// <summary>An API key row as the authenticator needs it: the hash to compare and the account's state.</summary>
+public sealed record StoredApiKey(string KeyId, string AccountId, string Tier, byte[] Hash, bool Revoked, bool AccountDisabled);

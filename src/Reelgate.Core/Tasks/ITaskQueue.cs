@@ -1,0 +1,31 @@
+namespace Reelgate.Core.Tasks;
+
+/// <summary>
+/// The worker side of task storage: claim with a lease, heartbeat, end exactly once.
+/// Delivery is at least once (a task whose worker dies is claimed again once its lease has
+/// expired), and ending is exactly once: <see cref="SucceedAsync"/> and
+/// <see cref="FailAsync"/> only act on a task still <c>waiting</c> whose lease token matches,
+/// so a late finisher of an abandoned attempt changes nothing and charges nothing.
+/// Every time-dependent call takes "now" so tests control time.
+/// </summary>
+public interface ITaskQueue
+{
+    /// <summary>
+    /// Claims the oldest waiting task that is queued or whose lease expired before
+    /// <paramref name="now"/>. A task already attempted <paramref name="maxAttempts"/> times
+    /// is failed with <c>internal_error</c> and refunded instead of being claimed again.
+    /// </summary>
+    Task<ClaimedTask?> ClaimAsync(string workerId, long now, TimeSpan lease, int maxAttempts, CancellationToken ct);
+
+    /// <summary>Extends the lease; false when the lease was lost (expired and claimed by another, or the task ended).</summary>
+    Task<bool> HeartbeatAsync(string taskId, string leaseToken, long now, TimeSpan lease, int progress, CancellationToken ct);
+
+    /// <summary>Ends the task in <c>success</c> keeping the charge. False when the lease was lost.</summary>
+    Task<bool> SucceedAsync(string taskId, string leaseToken, string resultKey, long now, CancellationToken ct);
+
+    /// <summary>Ends the task in <c>fail</c> and refunds its cost in the same transaction. False when the lease was lost.</summary>
+    Task<bool> FailAsync(string taskId, string leaseToken, string failCode, string failMsg, long now, CancellationToken ct);
+
+    /// <summary>The earliest lease expiry among running tasks, so workers can wake for it; null when none run.</summary>
+    Task<long?> NextLeaseExpiryAsync(CancellationToken ct);
+}

@@ -1,0 +1,36 @@
+namespace Reelgate.Core.Tasks;
+
+/// <summary>A task as stored. Times are Unix milliseconds.</summary>
+public sealed record TaskRecord
+{
+    public required string TaskId { get; init; }
+    public required string AccountId { get; init; }
+    public required string KeyId { get; init; }
+    public required string Model { get; init; }
+    public required string State { get; init; }
+
+    /// <summary>The original create request (model, input, callBackUrl) as JSON text.</summary>
+    public required string Param { get; init; }
+
+    /// <summary>The validated input with defaults applied, as JSON text (what engines read).</summary>
+    public required string Input { get; init; }
+
+    public required long Cost { get; init; }
+    public required long Seed { get; init; }
+    public string? CallBackUrl { get; init; }
+
+    /// <summary>Key of the result file in the result store, on success.</summary>
+    public string? ResultKey { get; init; }
+
+    public string? FailCode { get; init; }
+    public string? FailMsg { get; init; }
+    public required long CreateTime { get; init; }
+    public long? StartTime { get; init; }
+    public long? CompleteTime { get; init; }
+    public required long UpdateTime { get; init; }
+    public int Progress { get; init; }
+    public int Attempts { get; init; }
+
+    /// <summary>True while a worker holds the task's lease (generating).</summary>
+    public bool Running { get; init; }
+}

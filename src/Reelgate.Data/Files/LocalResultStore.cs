@@ -1,0 +1,78 @@
+using System.Text.RegularExpressions;
+using Reelgate.Core.Results;
+
+namespace Reelgate.Data.Files;
+
+/// <summary>
+/// Result files on local disk under <c>{root}/{taskId}/{fileName}</c>. Keys are checked
+/// against a strict pattern and the resolved path must stay under the root, so neither
+/// <c>..</c>, absolute paths nor symlinks lead outside the store.
+/// </summary>
+public sealed partial class LocalResultStore : IResultStore
+{
+    private readonly string _root;
+
+    public LocalResultStore(string root)
+    {
+        _root = Path.GetFullPath(root);
+        Directory.CreateDirectory(_root);
+    }
+
+    public string Root => _root;
+
+    public async Task<string> PutAsync(string taskId, string fileName, string sourcePath, CancellationToken ct)
+    {
+        var key = taskId + "/" + fileName;
+        if (!KeyPattern().IsMatch(key))
+        {
+            throw new ArgumentException("result key is not of the form {taskId}/{fileName}", nameof(fileName));
+        }
+
+        var dir = Path.Combine(_root, taskId);
+        Directory.CreateDirectory(dir);
+        var target = Path.Combine(dir, fileName);
+        var temp = target + ".part";
+        // Copy then rename: a crash mid-copy leaves only a .part file, never a torn result.
+        await using (var src = File.OpenRead(sourcePath))
+        await using (var dst = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+        {
+            await src.CopyToAsync(dst, ct);
+            await dst.FlushAsync(ct);
+            dst.Flush(flushToDisk: true);
+        }
+
+        File.Move(temp, target, overwrite: true);
+        return key;
+    }
+
+    public ResultFile? Find(string key)
+    {
+        if (!KeyPattern().IsMatch(key))
+        {
+            return null;
+        }
+
+        var full = Path.GetFullPath(Path.Combine(_root, key));
+        if (!full.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var info = new FileInfo(full);
+        if (!info.Exists || info.LinkTarget is not null || info.Directory?.LinkTarget is not null)
+        {
+            return null;
+        }
+
+        var type = info.Extension switch
+        {
+            ".mp4" => "video/mp4",
+            ".jpg" => "image/jpeg",
+            _ => "application/octet-stream",
+        };
+        return new ResultFile(full, info.Length, info.LastWriteTimeUtc, type);
+    }
+
+    [GeneratedRegex(@"^task_[A-Za-z0-9]{1,64}/[a-z0-9]{1,32}\.(mp4|jpg)$")]
+    private static partial Regex KeyPattern();
+}

@@ -1,0 +1,146 @@
+using Reelgate.Core.Accounts;
+
+namespace Reelgate.Data.Sqlite;
+
+/// <summary>Accounts, keys and the ledger on SQLite. Every balance change goes through <see cref="TaskRows.PostAsync"/>.</summary>
+public sealed class SqliteAccountStore(SqliteDatabase db) : IAccountStore
+{
+    public Task CreateAccountAsync(string accountId, string name, long credits, long now, CancellationToken ct) =>
+        db.WriteAsync(async (conn, tx) =>
+        {
+            using (var ins = TaskRows.Command(conn, tx,
+                "INSERT INTO accounts (id, name, credits, disabled, created_at, updated_at) VALUES ($id, $name, 0, 0, $now, $now)",
+                ("$id", accountId), ("$name", name), ("$now", now)))
+            {
+                await ins.ExecuteNonQueryAsync(ct);
+            }
+
+            if (credits != 0)
+            {
+                await TaskRows.PostAsync(conn, tx, accountId, credits, "grant", "initial credits", null, now, ct);
+            }
+
+            return 0;
+        }, ct);
+
+    public async Task<Account?> GetAccountAsync(string accountId, CancellationToken ct)
+    {
+        await using var conn = await db.OpenReadAsync(ct);
+        string name;
+        long credits, created;
+        bool disabled;
+        using (var cmd = TaskRows.Command(conn, null, "SELECT name, credits, disabled, created_at FROM accounts WHERE id = $id", ("$id", accountId)))
+        using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            if (!await r.ReadAsync(ct))
+            {
+                return null;
+            }
+
+            name = r.GetString(0);
+            credits = r.GetInt64(1);
+            disabled = r.GetInt64(2) != 0;
+            created = r.GetInt64(3);
+        }
+
+        var keys = new List<ApiKeyInfo>();
+        using (var cmd = TaskRows.Command(conn, null,
+            "SELECT id, prefix, name, tier, revoked FROM api_keys WHERE account_id = $id ORDER BY created_at, id", ("$id", accountId)))
+        using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            while (await r.ReadAsync(ct))
+            {
+                keys.Add(new ApiKeyInfo(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64(4) != 0));
+            }
+        }
+
+        return new Account(accountId, name, credits, disabled, created, keys);
+    }
+
+    public async Task<long?> GetBalanceAsync(string accountId, CancellationToken ct)
+    {
+        await using var conn = await db.OpenReadAsync(ct);
+        using var cmd = TaskRows.Command(conn, null, "SELECT credits FROM accounts WHERE id = $id", ("$id", accountId));
+        return await cmd.ExecuteScalarAsync(ct) is long v ? v : null;
+    }
+
+    public Task<CreditAdjustment> AdjustCreditsAsync(string accountId, long amount, string reason, long now, CancellationToken ct) =>
+        db.WriteAsync(async (conn, tx) =>
+        {
+            using var find = TaskRows.Command(conn, tx, "SELECT credits FROM accounts WHERE id = $id", ("$id", accountId));
+            if (await find.ExecuteScalarAsync(ct) is not long before)
+            {
+                return new CreditAdjustment(CreditAdjustStatus.AccountNotFound, 0);
+            }
+
+            if (amount == 0)
+            {
+                return new CreditAdjustment(CreditAdjustStatus.Applied, before);
+            }
+
+            return await TaskRows.PostAsync(conn, tx, accountId, amount, "adjust", reason, null, now, ct)
+                ? new CreditAdjustment(CreditAdjustStatus.Applied, before + amount)
+                : new CreditAdjustment(CreditAdjustStatus.InsufficientCredits, before);
+        }, ct);
+
+    public Task<bool> CreateKeyAsync(string keyId, string accountId, string name, string tier, string prefix, byte[] hash, long now, CancellationToken ct) =>
+        db.WriteAsync(async (conn, tx) =>
+        {
+            using var cmd = TaskRows.Command(conn, tx,
+                "INSERT INTO api_keys (id, account_id, name, tier, prefix, lookup, hash, revoked, created_at) " +
+                "SELECT $id, $account, $name, $tier, $prefix, $lookup, $hash, 0, $now WHERE EXISTS (SELECT 1 FROM accounts WHERE id = $account)",
+                ("$id", keyId), ("$account", accountId), ("$name", name), ("$tier", tier), ("$prefix", prefix),
+                ("$lookup", prefix), ("$hash", hash), ("$now", now));
+            return await cmd.ExecuteNonQueryAsync(ct) == 1;
+        }, ct);
+
+    public async Task<IReadOnlyList<StoredApiKey>> FindKeysByLookupAsync(string lookup, CancellationToken ct)
+    {
+        await using var conn = await db.OpenReadAsync(ct);
+        using var cmd = TaskRows.Command(conn, null,
+            "SELECT k.id, k.account_id, k.tier, k.hash, k.revoked, a.disabled FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.lookup = $lookup",
+            ("$lookup", lookup));
+        using var r = await cmd.ExecuteReaderAsync(ct);
+        var list = new List<StoredApiKey>(1);
+        while (await r.ReadAsync(ct))
+        {
+            list.Add(new StoredApiKey(r.GetString(0), r.GetString(1), r.GetString(2), (byte[])r.GetValue(3), r.GetInt64(4) != 0, r.GetInt64(5) != 0));
+        }
+
+        return list;
+    }
+
+    public Task<string?> RevokeKeyAsync(string keyId, long now, CancellationToken ct) =>
+        db.WriteAsync(async (conn, tx) =>
+        {
+            using var cmd = TaskRows.Command(conn, tx,
+                "UPDATE api_keys SET revoked = 1, revoked_at = COALESCE(revoked_at, $now) WHERE id = $id RETURNING account_id",
+                ("$id", keyId), ("$now", now));
+            return await cmd.ExecuteScalarAsync(ct) as string;
+        }, ct);
+
+    public Task<bool> DisableAccountAsync(string accountId, long now, CancellationToken ct) =>
+        db.WriteAsync(async (conn, tx) =>
+        {
+            using var cmd = TaskRows.Command(conn, tx,
+                "UPDATE accounts SET disabled = 1, updated_at = $now WHERE id = $id", ("$id", accountId), ("$now", now));
+            return await cmd.ExecuteNonQueryAsync(ct) == 1;
+        }, ct);
+
+    public async Task<IReadOnlyList<LedgerAuditEntry>> AuditAsync(CancellationToken ct)
+    {
+        // One read transaction so the balance and the ledger sum come from the same snapshot.
+        await using var conn = await db.OpenReadAsync(ct);
+        using var tx = conn.BeginTransaction(deferred: true);
+        using var cmd = TaskRows.Command(conn, tx,
+            "SELECT a.id, a.credits, COALESCE((SELECT SUM(amount) FROM ledger l WHERE l.account_id = a.id), 0) FROM accounts a ORDER BY a.id");
+        using var r = await cmd.ExecuteReaderAsync(ct);
+        var list = new List<LedgerAuditEntry>();
+        while (await r.ReadAsync(ct))
+        {
+            list.Add(new LedgerAuditEntry(r.GetString(0), r.GetInt64(1), r.GetInt64(2)));
+        }
+
+        return list;
+    }
+}

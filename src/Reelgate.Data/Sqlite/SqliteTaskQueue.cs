@@ -1,0 +1,116 @@
+using Microsoft.Data.Sqlite;
+using Reelgate.Core.Tasks;
+
+namespace Reelgate.Data.Sqlite;
+
+/// <summary>
+/// The durable queue on SQLite: claims are a select-then-update under the single writer, so
+/// no two workers can hold the same lease. Ending a task checks <c>state = 'waiting'</c> and
+/// the lease token in the same UPDATE, so a task ends once and is refunded at most once.
+/// </summary>
+public sealed class SqliteTaskQueue(SqliteDatabase db) : ITaskQueue
+{
+    public Task<ClaimedTask?> ClaimAsync(string workerId, long now, TimeSpan lease, int maxAttempts, CancellationToken ct) =>
+        db.WriteAsync(async (conn, tx) =>
+        {
+            while (true)
+            {
+                string id;
+                int attempts;
+                using (var pick = TaskRows.Command(conn, tx,
+                    "SELECT id, attempts FROM tasks WHERE state = 'waiting' AND (lease_expires IS NULL OR lease_expires <= $now) " +
+                    "ORDER BY create_time, id LIMIT 1", ("$now", now)))
+                using (var r = await pick.ExecuteReaderAsync(ct))
+                {
+                    if (!await r.ReadAsync(ct))
+                    {
+                        return null;
+                    }
+
+                    id = r.GetString(0);
+                    attempts = r.GetInt32(1);
+                }
+
+                if (attempts >= maxAttempts)
+                {
+                    // At least once, but not forever: a task that killed or lost its worker this
+                    // many times fails and is refunded instead of blocking the queue.
+                    await EndFailedAsync(conn, tx, id, null, FailCodes.InternalError,
+                        $"generation was interrupted {attempts} times (worker lost); the cost was refunded", now, ct);
+                    continue;
+                }
+
+                var token = Guid.NewGuid().ToString("N");
+                using (var claim = TaskRows.Command(conn, tx,
+                    "UPDATE tasks SET lease_token = $token, lease_expires = $exp, worker_id = $worker, attempts = attempts + 1, " +
+                    "start_time = COALESCE(start_time, $now), progress = 0, update_time = $now WHERE id = $id",
+                    ("$token", token), ("$exp", now + (long)lease.TotalMilliseconds), ("$worker", workerId), ("$now", now), ("$id", id)))
+                {
+                    await claim.ExecuteNonQueryAsync(ct);
+                }
+
+                var task = (await TaskRows.GetAsync(conn, tx, id, ct))!;
+                return new ClaimedTask(task, token, attempts + 1);
+            }
+        }, ct);
+
+    public Task<bool> HeartbeatAsync(string taskId, string leaseToken, long now, TimeSpan lease, int progress, CancellationToken ct) =>
+        db.WriteAsync(async (conn, tx) =>
+        {
+            using var cmd = TaskRows.Command(conn, tx,
+                "UPDATE tasks SET lease_expires = $exp, progress = MAX(progress, $progress), update_time = $now " +
+                "WHERE id = $id AND state = 'waiting' AND lease_token = $token",
+                ("$exp", now + (long)lease.TotalMilliseconds), ("$progress", progress), ("$now", now), ("$id", taskId), ("$token", leaseToken));
+            return await cmd.ExecuteNonQueryAsync(ct) == 1;
+        }, ct);
+
+    public Task<bool> SucceedAsync(string taskId, string leaseToken, string resultKey, long now, CancellationToken ct) =>
+        db.WriteAsync(async (conn, tx) =>
+        {
+            using var cmd = TaskRows.Command(conn, tx,
+                "UPDATE tasks SET state = 'success', result_key = $key, progress = 100, complete_time = $now, update_time = $now, " +
+                "lease_token = NULL, lease_expires = NULL WHERE id = $id AND state = 'waiting' AND lease_token = $token",
+                ("$key", resultKey), ("$now", now), ("$id", taskId), ("$token", leaseToken));
+            return await cmd.ExecuteNonQueryAsync(ct) == 1;
+        }, ct);
+
+    public Task<bool> FailAsync(string taskId, string leaseToken, string failCode, string failMsg, long now, CancellationToken ct) =>
+        db.WriteAsync((conn, tx) => EndFailedAsync(conn, tx, taskId, leaseToken, failCode, failMsg, now, ct), ct);
+
+    public async Task<long?> NextLeaseExpiryAsync(CancellationToken ct)
+    {
+        await using var conn = await db.OpenReadAsync(ct);
+        using var cmd = TaskRows.Command(conn, null, "SELECT MIN(lease_expires) FROM tasks WHERE state = 'waiting' AND lease_expires IS NOT NULL");
+        var v = await cmd.ExecuteScalarAsync(ct);
+        return v is long l ? l : null;
+    }
+
+    /// <summary>Ends a waiting task in fail and refunds its cost, in the caller's transaction.</summary>
+    private static async Task<bool> EndFailedAsync(SqliteConnection conn, SqliteTransaction tx, string taskId, string? leaseToken, string failCode, string failMsg, long now, CancellationToken ct)
+    {
+        using var cmd = TaskRows.Command(conn, tx,
+            "UPDATE tasks SET state = 'fail', fail_code = $code, fail_msg = $msg, complete_time = $now, update_time = $now, " +
+            "lease_token = NULL, lease_expires = NULL WHERE id = $id AND state = 'waiting' AND ($token IS NULL OR lease_token = $token) " +
+            "RETURNING account_id, cost",
+            ("$code", failCode), ("$msg", failMsg), ("$now", now), ("$id", taskId), ("$token", leaseToken));
+        string account;
+        long cost;
+        using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            if (!await r.ReadAsync(ct))
+            {
+                return false;
+            }
+
+            account = r.GetString(0);
+            cost = r.GetInt64(1);
+        }
+
+        if (cost > 0)
+        {
+            await TaskRows.PostAsync(conn, tx, account, cost, "refund", "refund of task " + taskId, taskId, now, ct);
+        }
+
+        return true;
+    }
+}

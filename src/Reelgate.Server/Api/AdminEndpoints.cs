@@ -1,0 +1,188 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.Options;
+using Reelgate.Core.Accounts;
+using Reelgate.Server.Options;
+using Reelgate.Server.Security;
+
+namespace Reelgate.Server.Api;
+
+/// <summary>The operators' API under <c>/api/admin</c>, authorized by the admin key (API keys are refused).</summary>
+public static class AdminEndpoints
+{
+    private const int MaxNameLength = 200;
+
+    public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
+    {
+        var admin = app.MapGroup("/api/admin").AddEndpointFilter(async (ctx, next) =>
+            ctx.HttpContext.RequestServices.GetRequiredService<AdminKeyGuard>().IsAdmin(ctx.HttpContext.Request.Headers.Authorization.Count == 1 ? ctx.HttpContext.Request.Headers.Authorization.ToString() : null)
+                ? await next(ctx)
+                : ApiResults.Error(401, ApiResults.AuthenticationFailed));
+
+        admin.MapPost("/accounts", CreateAccountAsync);
+        admin.MapGet("/accounts/{accountId}", GetAccountAsync);
+        admin.MapPost("/accounts/{accountId}/credits", AdjustCreditsAsync);
+        admin.MapPost("/accounts/{accountId}/keys", CreateKeyAsync);
+        admin.MapPost("/accounts/{accountId}/disable", DisableAsync);
+        admin.MapDelete("/keys/{keyId}", RevokeKeyAsync);
+        admin.MapGet("/audit", AuditAsync);
+        return app;
+    }
+
+    private static async Task<IResult> CreateAccountAsync(HttpContext http, IAccountStore accounts, TimeProvider time)
+    {
+        var (body, error) = await ReadAsync(http, ApiJsonContext.Default.CreateAccountRequest);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (body!.Name is not { Length: > 0 and <= MaxNameLength } name || string.IsNullOrWhiteSpace(name))
+        {
+            return ApiResults.Error(422, $"validation error: name must be a string of 1 to {MaxNameLength} characters");
+        }
+
+        if (body.Credits is < 0)
+        {
+            return ApiResults.Error(422, "validation error: credits must be a whole number of 0 or more");
+        }
+
+        var id = "acc_" + Guid.CreateVersion7().ToString("N");
+        await accounts.CreateAccountAsync(id, name.Trim(), body.Credits ?? 0, Now(time), CancellationToken.None);
+        return ApiResults.Ok(new AccountCreatedData(id), ApiJsonContext.Default.ApiEnvelopeAccountCreatedData);
+    }
+
+    private static async Task<IResult> GetAccountAsync(string accountId, HttpContext http, IAccountStore accounts)
+    {
+        var account = await accounts.GetAccountAsync(accountId, http.RequestAborted);
+        if (account is null)
+        {
+            return ApiResults.Error(404, "account not found");
+        }
+
+        var keys = account.Keys.Select(k => new AccountKeyData(k.KeyId, k.Prefix, k.Name, k.Tier, k.Revoked)).ToList();
+        return ApiResults.Ok(new AccountData(account.AccountId, account.Name, account.Credits, account.Disabled, keys), ApiJsonContext.Default.ApiEnvelopeAccountData);
+    }
+
+    private static async Task<IResult> AdjustCreditsAsync(string accountId, HttpContext http, IAccountStore accounts, TimeProvider time)
+    {
+        var (body, error) = await ReadAsync(http, ApiJsonContext.Default.AdjustCreditsRequest);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (body!.Amount is not { } amount || amount == 0)
+        {
+            return ApiResults.Error(422, "validation error: amount must be a non-zero whole number (negative to deduct)");
+        }
+
+        var reason = string.IsNullOrWhiteSpace(body.Reason) ? (amount > 0 ? "top-up" : "deduction") : body.Reason.Trim();
+        if (reason.Length > 500)
+        {
+            return ApiResults.Error(422, "validation error: reason must be at most 500 characters");
+        }
+
+        var result = await accounts.AdjustCreditsAsync(accountId, amount, reason, Now(time), CancellationToken.None);
+        return result.Status switch
+        {
+            CreditAdjustStatus.AccountNotFound => ApiResults.Error(404, "account not found"),
+            CreditAdjustStatus.InsufficientCredits => ApiResults.Error(402, "insufficient credits"),
+            _ => ApiResults.Ok(new CreditsData(result.Credits), ApiJsonContext.Default.ApiEnvelopeCreditsData),
+        };
+    }
+
+    private static async Task<IResult> CreateKeyAsync(string accountId, HttpContext http, IAccountStore accounts, IOptions<ReelgateOptions> options, TimeProvider time)
+    {
+        var (body, error) = await ReadAsync(http, ApiJsonContext.Default.CreateKeyRequest);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var name = string.IsNullOrWhiteSpace(body!.Name) ? "default" : body.Name.Trim();
+        if (name.Length > MaxNameLength)
+        {
+            return ApiResults.Error(422, $"validation error: name must be at most {MaxNameLength} characters");
+        }
+
+        var tiers = options.Value.Tiers;
+        var tier = body.Tier ?? "free";
+        if (!tiers.ContainsKey(tier))
+        {
+            return ApiResults.Error(422, $"validation error: tier must be one of {string.Join(", ", tiers.Keys)}");
+        }
+
+        var apiKey = ApiKeyFormat.Generate();
+        var keyId = "key_" + Guid.CreateVersion7().ToString("N");
+        if (!await accounts.CreateKeyAsync(keyId, accountId, name, tier, ApiKeyFormat.Prefix(apiKey), ApiKeyFormat.Hash(apiKey), Now(time), CancellationToken.None))
+        {
+            return ApiResults.Error(404, "account not found");
+        }
+
+        return ApiResults.Ok(new KeyCreatedData(keyId, apiKey), ApiJsonContext.Default.ApiEnvelopeKeyCreatedData);
+    }
+
+    private static async Task<IResult> RevokeKeyAsync(string keyId, IAccountStore accounts, ApiKeyAuthenticator authenticator, TimeProvider time)
+    {
+        var accountId = await accounts.RevokeKeyAsync(keyId, Now(time), CancellationToken.None);
+        if (accountId is null)
+        {
+            return ApiResults.Error(404, "key not found");
+        }
+
+        authenticator.Evict(accountId);
+        return ApiResults.OkNull();
+    }
+
+    private static async Task<IResult> DisableAsync(string accountId, IAccountStore accounts, ApiKeyAuthenticator authenticator, TimeProvider time)
+    {
+        if (!await accounts.DisableAccountAsync(accountId, Now(time), CancellationToken.None))
+        {
+            return ApiResults.Error(404, "account not found");
+        }
+
+        authenticator.Evict(accountId);
+        return ApiResults.OkNull();
+    }
+
+    private static async Task<IResult> AuditAsync(HttpContext http, IAccountStore accounts)
+    {
+        var entries = await accounts.AuditAsync(http.RequestAborted);
+        var broken = entries.Where(e => !e.Ok).Select(e => new AuditAccountData(e.AccountId, e.Balance, e.LedgerSum)).ToList();
+        return ApiResults.Ok(new AuditData(broken.Count == 0, entries.Count, broken), ApiJsonContext.Default.ApiEnvelopeAuditData);
+    }
+
+    /// <summary>Reads a small JSON object body; 400 invalid request when it is not one.</summary>
+    private static async Task<(T? Body, IResult? Error)> ReadAsync<T>(HttpContext http, JsonTypeInfo<T> type)
+        where T : class
+    {
+        if (!RequestBodyReader.HasJsonContentType(http.Request))
+        {
+            return (null, ApiResults.Error(400, ApiResults.InvalidRequest));
+        }
+
+        var bytes = await RequestBodyReader.ReadAsync(http.Request, http.RequestAborted);
+        if (bytes is null)
+        {
+            return (null, ApiResults.Error(400, ApiResults.InvalidRequest));
+        }
+
+        if (bytes.Length == 0)
+        {
+            bytes = "{}"u8.ToArray();
+        }
+
+        try
+        {
+            var body = JsonSerializer.Deserialize(bytes, type);
+            return body is null ? (null, ApiResults.Error(400, ApiResults.InvalidRequest)) : (body, null);
+        }
+        catch (JsonException)
+        {
+            return (null, ApiResults.Error(400, ApiResults.InvalidRequest));
+        }
+    }
+
+    private static long Now(TimeProvider time) => time.GetUtcNow().ToUnixTimeMilliseconds();
+}

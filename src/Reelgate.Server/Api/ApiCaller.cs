@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Options;
+using Reelgate.Core.Limits;
+using Reelgate.Server.Options;
+using Reelgate.Server.Security;
+
+namespace Reelgate.Server.Api;
+
+/// <summary>
+/// The first two checks of every <c>/api/v1</c> call, in the spec's order: authentication
+/// (401), then the key tier's rate limit (429 with Retry-After and the limit in data).
+/// </summary>
+public sealed class ApiCaller(ApiKeyAuthenticator authenticator, IRateLimiter limiter, IOptions<ReelgateOptions> options)
+{
+    private readonly Dictionary<string, TierLimits> _tiers = options.Value.Tiers;
+
+    /// <summary>The caller and its tier limits, or the error response to send.</summary>
+    public async Task<(AuthenticatedKey? Key, TierLimits Tier, IResult? Error)> CheckAsync(HttpContext http, RequestKind kind)
+    {
+        if (http.Request.Headers.Authorization.Count != 1)
+        {
+            return (null, Fallback, ApiResults.Error(401, ApiResults.AuthenticationFailed));
+        }
+
+        var key = await authenticator.AuthenticateAsync(http.Request.Headers.Authorization.ToString(), http.RequestAborted);
+        if (key is null)
+        {
+            return (null, Fallback, ApiResults.Error(401, ApiResults.AuthenticationFailed));
+        }
+
+        // A key whose tier was removed from configuration gets the strictest tier, not none.
+        var tier = _tiers.GetValueOrDefault(key.Tier) ?? Fallback;
+        var decision = limiter.TryAcquire(key.KeyId, kind, tier);
+        if (!decision.Allowed)
+        {
+            http.Response.Headers.RetryAfter = decision.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var body = new ApiEnvelope<RateLimitData>(429, "rate limit exceeded", new RateLimitData(decision.RetryAfterSeconds, decision.Limit, key.Tier, decision.WindowSeconds));
+            return (key, tier, TypedResults.Json(body, ApiJsonContext.Default.ApiEnvelopeRateLimitData, statusCode: 429));
+        }
+
+        return (key, tier, null);
+    }
+
+    private TierLimits Fallback => _tiers.GetValueOrDefault("free") ?? TierLimits.Defaults()["free"];
+}

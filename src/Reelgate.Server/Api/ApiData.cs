@@ -1,0 +1,51 @@
+namespace Reelgate.Server.Api;
+
+// The data objects of the public and admin API (camelCase on the wire). Small records that
+// only describe JSON shapes are kept together here so the contract reads in one place.
+
+public sealed record CreateTaskData(string TaskId);
+
+public sealed record RateLimitData(int RetryAfter, int Limit, string Tier, int WindowSeconds);
+
+/// <summary>recordInfo's data: the spec's fields first (never renamed), then documented extras.</summary>
+public sealed record TaskInfoData(
+    string TaskId,
+    string Model,
+    string State,
+    string Param,
+    string? ResultJson,
+    string? FailCode,
+    string? FailMsg,
+    long? CostTime,
+    long? CompleteTime,
+    long CreateTime,
+    long UpdateTime,
+    long CreditsConsumed,
+    int Progress,
+    long Seed);
+
+public sealed record ResultJsonData(IReadOnlyList<string> ResultUrls);
+
+public sealed record AccountCreatedData(string AccountId);
+
+public sealed record AccountKeyData(string KeyId, string Prefix, string Name, string Tier, bool Revoked);
+
+public sealed record AccountData(string AccountId, string Name, long Credits, bool Disabled, IReadOnlyList<AccountKeyData> Keys);
+
+public sealed record CreditsData(long Credits);
+
+public sealed record KeyCreatedData(string KeyId, string ApiKey);
+
+public sealed record AuditAccountData(string AccountId, long Balance, long LedgerSum);
+
+public sealed record AuditData(bool Ok, int Accounts, IReadOnlyList<AuditAccountData> Broken);
+
+public sealed record HealthData(string Status, string Database, int Workers, IReadOnlyDictionary<string, EngineHealthData> Engines);
+
+public sealed record EngineHealthData(bool Available, string Detail);
+
+public sealed record CreateAccountRequest(string? Name, long? Credits);
+
+public sealed record AdjustCreditsRequest(long? Amount, string? Reason);
+
+public sealed record CreateKeyRequest(string? Name, string? Tier);

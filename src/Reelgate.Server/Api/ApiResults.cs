@@ -1,0 +1,26 @@
+using System.Text.Json.Serialization.Metadata;
+
+namespace Reelgate.Server.Api;
+
+/// <summary>Builds envelope responses; the HTTP status always equals the envelope's code.</summary>
+public static class ApiResults
+{
+    public const string InvalidRequest = "invalid request";
+    public const string AuthenticationFailed = "authentication failed";
+
+    public static IResult Ok<T>(T data, JsonTypeInfo<ApiEnvelope<T>> type) =>
+        TypedResults.Json(new ApiEnvelope<T>(200, "success", data), type, statusCode: 200);
+
+    public static IResult Error(int code, string msg) =>
+        TypedResults.Json(new ApiEnvelope<object>(code, msg, null), ApiJsonContext.Default.ApiEnvelopeObject, statusCode: code);
+
+    public static IResult OkNull() => TypedResults.Json(new ApiEnvelope<object>(200, "success", null), ApiJsonContext.Default.ApiEnvelopeObject, statusCode: 200);
+
+    /// <summary>Writes an error envelope directly (middleware, status-code pages, exception handler).</summary>
+    public static Task WriteErrorAsync(HttpContext context, int code, string msg)
+    {
+        context.Response.StatusCode = code;
+        context.Response.ContentType = "application/json; charset=utf-8";
+        return System.Text.Json.JsonSerializer.SerializeAsync(context.Response.Body, new ApiEnvelope<object>(code, msg, null), ApiJsonContext.Default.ApiEnvelopeObject, context.RequestAborted);
+    }
+}

@@ -1,0 +1,82 @@
+using System.Buffers;
+
+namespace Reelgate.Server.Api;
+
+/// <summary>
+/// Reads a request body up to <see cref="MaxBytes"/> (1 MiB). A larger body is refused with
+/// 400 invalid request without reading the rest of it.
+/// </summary>
+public static class RequestBodyReader
+{
+    public const int MaxBytes = 1 << 20;
+
+    /// <summary>The body bytes, or null when it is larger than the limit or the client broke off.</summary>
+    public static async Task<byte[]?> ReadAsync(HttpRequest request, CancellationToken ct)
+    {
+        if (request.ContentLength > MaxBytes)
+        {
+            return null;
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(request.ContentLength is { } n and > 0 ? (int)n + 1 : 16 * 1024);
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, MaxBytes + 1));
+                    buffer.AsSpan(0, length).CopyTo(bigger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = bigger;
+                }
+
+                var read = await request.Body.ReadAsync(buffer.AsMemory(length, Math.Min(buffer.Length, MaxBytes + 1) - length), ct);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                length += read;
+                if (length > MaxBytes)
+                {
+                    return null;
+                }
+            }
+
+            return buffer.AsSpan(0, length).ToArray();
+        }
+        catch (BadHttpRequestException)
+        {
+            return null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>True when Content-Type is absent or JSON (application/json, optionally with charset=utf-8).</summary>
+    public static bool HasJsonContentType(HttpRequest request)
+    {
+        var type = request.ContentType;
+        if (string.IsNullOrEmpty(type))
+        {
+            return true;
+        }
+
+        if (!Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(type, out var media))
+        {
+            return false;
+        }
+
+        var charset = media.Charset.Value;
+        return media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            && (charset is null || charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || charset.Equals("utf8", StringComparison.OrdinalIgnoreCase));
+    }
+}

@@ -1,0 +1,44 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Reelgate.Core.Tasks;
+using Reelgate.Server.Options;
+using Reelgate.Server.Security;
+
+namespace Reelgate.Server.Api;
+
+/// <summary>Turns a stored task into recordInfo's <c>data</c>, signing fresh result URLs.</summary>
+public sealed class TaskView(ResultUrlSigner signer, IOptions<ReelgateOptions> options)
+{
+    private readonly ReelgateOptions _options = options.Value;
+
+    public TaskInfoData ToData(TaskRecord t, HttpRequest request)
+    {
+        string? resultJson = null;
+        if (t.State == TaskState.Success && t.ResultKey is { } key)
+        {
+            var url = signer.Sign(BaseUrl(request), key, _options.ResultUrlTtl);
+            resultJson = JsonSerializer.Serialize(new ResultJsonData([url]), ApiJsonContext.Default.ResultJsonData);
+        }
+
+        long? costTime = t.CompleteTime is { } done && t.StartTime is { } start ? Math.Max(0, done - start) : null;
+        return new TaskInfoData(
+            t.TaskId,
+            t.Model,
+            t.State,
+            t.Param,
+            resultJson,
+            t.FailCode,
+            t.FailMsg,
+            costTime,
+            t.CompleteTime,
+            t.CreateTime,
+            t.UpdateTime,
+            t.State == TaskState.Fail ? 0 : t.Cost,
+            t.Progress,
+            t.Seed);
+    }
+
+    /// <summary><c>Reelgate:PublicBaseUrl</c>, else the request's own scheme and host.</summary>
+    public string BaseUrl(HttpRequest request) =>
+        string.IsNullOrEmpty(_options.PublicBaseUrl) ? $"{request.Scheme}://{request.Host}" : _options.PublicBaseUrl;
+}

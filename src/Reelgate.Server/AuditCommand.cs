@@ -1,0 +1,36 @@
+using Reelgate.Data.Sqlite;
+using Reelgate.Server.Options;
+
+namespace Reelgate.Server;
+
+/// <summary>
+/// <c>reelgate-server audit</c>: checks the ledger rule (balance == sum(ledger), balance &gt;= 0)
+/// for every account of the configured data directory. Exit 0 when all hold, 1 otherwise.
+/// </summary>
+public static class AuditCommand
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var config = new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(args).Build();
+        var options = new ReelgateOptions();
+        config.GetSection(ReelgateOptions.Section).Bind(options);
+        var path = Path.Combine(options.DataDirectory, "reelgate.db");
+        if (!File.Exists(path))
+        {
+            Console.Error.WriteLine($"audit: no database at {path} (set Reelgate__DataDirectory)");
+            return 2;
+        }
+
+        await using var db = new SqliteDatabase(path);
+        await db.MigrateAsync(CancellationToken.None);
+        var entries = await new SqliteAccountStore(db).AuditAsync(CancellationToken.None);
+        var broken = entries.Where(e => !e.Ok).ToList();
+        foreach (var e in broken)
+        {
+            Console.WriteLine($"BROKEN {e.AccountId}: balance {e.Balance}, ledger sum {e.LedgerSum}");
+        }
+
+        Console.WriteLine($"audit: {entries.Count} account(s), {broken.Count} broken");
+        return broken.Count == 0 ? 0 : 1;
+    }
+}

@@ -1,0 +1,53 @@
+using Reelgate.Core.Limits;
+
+namespace Reelgate.Server.Options;
+
+/// <summary>
+/// Configuration section <c>Reelgate</c> (environment <c>Reelgate__Key</c>). Every key has a
+/// working default; see docs/configuration.md.
+/// </summary>
+public sealed class ReelgateOptions
+{
+    public const string Section = "Reelgate";
+
+    /// <summary>SQLite database, result files, admin.key and url-signing.key live here.</summary>
+    public string DataDirectory { get; set; } = "./data";
+
+    /// <summary>The admin API's bearer key; generated into &lt;data dir&gt;/admin.key when empty.</summary>
+    public string? AdminKey { get; set; }
+
+    /// <summary>Origin written into resultUrls (e.g. https://cdn.example.com); default: the request's own.</summary>
+    public string? PublicBaseUrl { get; set; }
+
+    /// <summary>Concurrent generations on this node; 0 = accept and serve tasks, generate none.</summary>
+    public int Workers { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>How long a signed result URL stays valid.</summary>
+    public TimeSpan ResultUrlTtl { get; set; } = TimeSpan.FromDays(14);
+
+    /// <summary>A worker's lease on a task; renewed by heartbeats every third of it.</summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Claims of one task before it is failed with internal_error and refunded.</summary>
+    public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>Longest one generation may run before it fails with <c>timeout</c>.</summary>
+    public TimeSpan EngineTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>How often idle workers look at the queue without a wake-up signal (safety net).</summary>
+    public TimeSpan FallbackPoll { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The model catalog file; default: catalog/models.json beside the server.</summary>
+    public string? CatalogPath { get; set; }
+
+    /// <summary>How long a verified API key is cached before the database is asked again.</summary>
+    public TimeSpan KeyCacheTtl { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Rate and active-task limits per tier; configured tiers replace the defaults of the same name.</summary>
+    public Dictionary<string, TierLimits> Tiers { get; set; } = TierLimits.Defaults();
+
+    /// <summary>ffmpeg for the built-in renderer.</summary>
+    public string FfmpegPath { get; set; } = "/usr/bin/ffmpeg";
+
+    public string ResolvedCatalogPath => CatalogPath ?? Path.Combine(AppContext.BaseDirectory, "catalog", "models.json");
+}

@@ -1,0 +1,70 @@
+using Microsoft.Extensions.Options;
+
+namespace Reelgate.Server.Options;
+
+/// <summary>Checks the configuration at start; each message names the key and what to set.</summary>
+public sealed class ReelgateOptionsValidator : IValidateOptions<ReelgateOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ReelgateOptions o)
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(o.DataDirectory))
+        {
+            errors.Add("Reelgate:DataDirectory is empty: set Reelgate__DataDirectory to a writable directory");
+        }
+
+        if (o.Workers < 0 || o.Workers > 256)
+        {
+            errors.Add($"Reelgate:Workers is {o.Workers}: set Reelgate__Workers to a number from 0 to 256");
+        }
+
+        if (o.AdminKey is { Length: > 0 } k && k.Length < 16)
+        {
+            errors.Add("Reelgate:AdminKey is shorter than 16 characters: set Reelgate__AdminKey to a long random secret, or leave it unset to generate one");
+        }
+
+        if (o.PublicBaseUrl is { Length: > 0 } b
+            && (!Uri.TryCreate(b, UriKind.Absolute, out var u) || u.Scheme is not ("http" or "https") || u.Query.Length > 0 || u.Fragment.Length > 0))
+        {
+            errors.Add($"Reelgate:PublicBaseUrl '{b}' is not an absolute http(s) URL: set Reelgate__PublicBaseUrl like https://videos.example.com");
+        }
+
+        if (o.ResultUrlTtl <= TimeSpan.Zero)
+        {
+            errors.Add("Reelgate:ResultUrlTtl must be positive: set Reelgate__ResultUrlTtl like 14.00:00:00");
+        }
+
+        if (o.Lease < TimeSpan.FromSeconds(1))
+        {
+            errors.Add("Reelgate:Lease must be at least 00:00:01: set Reelgate__Lease like 00:00:30");
+        }
+
+        if (o.MaxAttempts < 1)
+        {
+            errors.Add("Reelgate:MaxAttempts must be at least 1: set Reelgate__MaxAttempts like 3");
+        }
+
+        if (o.EngineTimeout <= TimeSpan.Zero)
+        {
+            errors.Add("Reelgate:EngineTimeout must be positive: set Reelgate__EngineTimeout like 00:30:00");
+        }
+
+        if (o.FallbackPoll <= TimeSpan.Zero)
+        {
+            errors.Add("Reelgate:FallbackPoll must be positive: set Reelgate__FallbackPoll like 00:00:05");
+        }
+
+        foreach (var (tier, t) in o.Tiers)
+        {
+            foreach (var (key, value) in new[] { ("CreatePerSecond", t.CreatePerSecond), ("CreatePerMinute", t.CreatePerMinute), ("ReadPerSecond", t.ReadPerSecond), ("ReadPerMinute", t.ReadPerMinute), ("ActiveTasks", t.ActiveTasks) })
+            {
+                if (value is < 1)
+                {
+                    errors.Add($"Reelgate:Tiers:{tier}:{key} is {value}: set Reelgate__Tiers__{tier}__{key} to 1 or more, or remove it for no limit");
+                }
+            }
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

@@ -1,0 +1,19 @@
+using Reelgate.Server;
+
+// reelgate-server [--urls URL]        serve the API (default http://127.0.0.1:8080)
+// reelgate-server audit               check balance == sum(ledger) for every account
+if (args.Length > 0 && args[0] == "audit")
+{
+    return await AuditCommand.RunAsync(args[1..]);
+}
+
+var builder = ReelgateHost.CreateBuilder(args);
+var problems = ReelgateHost.ValidateConfiguration(builder.Configuration);
+if (problems.Count > 0)
+{
+    Console.Error.WriteLine("reelgate-server: " + string.Join("; ", problems));
+    return 2;
+}
+
+await ReelgateHost.Build(builder).RunAsync();
+return 0;

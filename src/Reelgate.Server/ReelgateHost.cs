@@ -1,0 +1,130 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Reelgate.Core.Accounts;
+using Reelgate.Core.Catalog;
+using Reelgate.Core.Engines;
+using Reelgate.Core.Limits;
+using Reelgate.Core.Results;
+using Reelgate.Core.Tasks;
+using Reelgate.Data.Files;
+using Reelgate.Data.Sqlite;
+using Reelgate.Engines.BuiltIn;
+using Reelgate.Server.Api;
+using Reelgate.Server.Options;
+using Reelgate.Server.Security;
+using Reelgate.Server.Workers;
+
+namespace Reelgate.Server;
+
+/// <summary>Builds the Reelgate web application: services, pipeline and routes. Used by Program and by tests.</summary>
+public static class ReelgateHost
+{
+    public const string DefaultUrls = "http://127.0.0.1:8080";
+
+    public static WebApplicationBuilder CreateBuilder(string[] args)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+        {
+            builder.WebHost.UseUrls(DefaultUrls);
+        }
+
+        builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        AddReelgate(builder.Services);
+        return builder;
+    }
+
+    public static void AddReelgate(IServiceCollection services)
+    {
+        services.AddOptions<ReelgateOptions>().BindConfiguration(ReelgateOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ReelgateOptions>, ReelgateOptionsValidator>();
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddSingleton(sp => ModelCatalog.Load(Opt(sp).ResolvedCatalogPath));
+        services.AddSingleton(sp => new DataDirectorySecrets(Opt(sp).DataDirectory, Opt(sp).AdminKey));
+        services.AddSingleton(sp => new SqliteDatabase(Path.Combine(Opt(sp).DataDirectory, "reelgate.db")));
+        services.AddSingleton<ITaskStore, SqliteTaskStore>();
+        services.AddSingleton<ITaskQueue, SqliteTaskQueue>();
+        services.AddSingleton<IAccountStore, SqliteAccountStore>();
+        services.AddSingleton<IResultStore>(sp => new LocalResultStore(Path.Combine(Opt(sp).DataDirectory, "results")));
+        services.TryAddSingleton<IRateLimiter, InMemoryRateLimiter>();
+
+        services.AddSingleton(sp => new BuiltInRendererOptions
+        {
+            FfmpegPath = Opt(sp).FfmpegPath,
+            Threads = Math.Max(1, Environment.ProcessorCount / Math.Max(1, Opt(sp).Workers)),
+        });
+        services.AddSingleton<IVideoEngine, BuiltInRenderer>();
+        services.AddSingleton<EngineRegistry>();
+
+        services.AddSingleton<ApiKeyAuthenticator>();
+        services.AddSingleton<AdminKeyGuard>();
+        services.AddSingleton<ResultUrlSigner>();
+        services.AddSingleton<ApiCaller>();
+        services.AddSingleton<CreateTaskEndpoint>();
+        services.AddSingleton<TaskView>();
+        services.AddSingleton<QueueSignal>();
+        services.AddSingleton<TaskProcessor>();
+
+        // Order matters: the database is migrated before the workers start and before Kestrel listens.
+        services.AddHostedService<StartupCheck>();
+        services.AddHostedService<WorkerService>();
+    }
+
+    public static WebApplication Build(WebApplicationBuilder builder)
+    {
+        var app = builder.Build();
+        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteServerErrorAsync, StatusCodeSelector = _ => 500 });
+        app.UseStatusCodePages(WriteStatusEnvelopeAsync);
+        app.MapHealth();
+        app.MapJobsApi();
+        app.MapAdminApi();
+        app.MapResultFiles();
+        return app;
+    }
+
+    /// <summary>Validates configuration before the host starts; returns one line per problem.</summary>
+    public static IReadOnlyList<string> ValidateConfiguration(IConfiguration configuration)
+    {
+        var options = new ReelgateOptions();
+        try
+        {
+            configuration.GetSection(ReelgateOptions.Section).Bind(options);
+        }
+        catch (InvalidOperationException e)
+        {
+            return [$"configuration error: {e.Message} (check the Reelgate__* settings)"];
+        }
+
+        var result = new ReelgateOptionsValidator().Validate(null, options);
+        return result.Failed ? result.Failures.ToList() : [];
+    }
+
+    private static ReelgateOptions Opt(IServiceProvider sp) => sp.GetRequiredService<IOptions<ReelgateOptions>>().Value;
+
+    private static Task WriteServerErrorAsync(HttpContext context)
+    {
+        var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+        return error is BadHttpRequestException
+            ? ApiResults.WriteErrorAsync(context, 400, ApiResults.InvalidRequest)
+            : ApiResults.WriteErrorAsync(context, 500, "server error");
+    }
+
+    /// <summary>Unmatched routes and methods under /api and /files get the envelope, not an empty body.</summary>
+    private static Task WriteStatusEnvelopeAsync(StatusCodeContext ctx)
+    {
+        var http = ctx.HttpContext;
+        var code = http.Response.StatusCode;
+        var msg = code switch
+        {
+            404 => "not found",
+            405 => "method not allowed",
+            413 => ApiResults.InvalidRequest,
+            _ => "request failed",
+        };
+        return ApiResults.WriteErrorAsync(http, code == 413 ? 400 : code, msg);
+    }
+}

@@ -1,0 +1,78 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Reelgate.Core.Accounts;
+using Reelgate.Server.Options;
+using Microsoft.Extensions.Options;
+
+namespace Reelgate.Server.Security;
+
+/// <summary>
+/// Verifies <c>Authorization: Bearer sk-...</c>. The database is asked by display prefix and
+/// the stored hash is compared in constant time. Verified keys are cached by their SHA-256
+/// for <see cref="ReelgateOptions.KeyCacheTtl"/> so recordInfo stays one indexed read; revoking
+/// a key or disabling an account on this node evicts at once.
+/// </summary>
+public sealed class ApiKeyAuthenticator(IAccountStore accounts, TimeProvider time, IOptions<ReelgateOptions> options)
+{
+    private readonly ConcurrentDictionary<string, CacheEntry> _cache = new(StringComparer.Ordinal);
+    private readonly TimeSpan _ttl = options.Value.KeyCacheTtl;
+
+    public async Task<AuthenticatedKey?> AuthenticateAsync(string? authorization, CancellationToken ct)
+    {
+        var key = BearerToken(authorization);
+        if (key is null || !ApiKeyFormat.IsWellFormed(key))
+        {
+            return null;
+        }
+
+        var hash = ApiKeyFormat.Hash(key);
+        var cacheKey = Convert.ToHexString(hash);
+        var now = time.GetUtcNow();
+        if (_cache.TryGetValue(cacheKey, out var hit) && hit.Expires > now)
+        {
+            return hit.Key;
+        }
+
+        AuthenticatedKey? found = null;
+        foreach (var candidate in await accounts.FindKeysByLookupAsync(ApiKeyFormat.Prefix(key), ct))
+        {
+            if (CryptographicOperations.FixedTimeEquals(candidate.Hash, hash) && !candidate.Revoked && !candidate.AccountDisabled)
+            {
+                found = new AuthenticatedKey(candidate.KeyId, candidate.AccountId, candidate.Tier);
+            }
+        }
+
+        if (found is not null)
+        {
+            _cache[cacheKey] = new CacheEntry(found, now + _ttl);
+        }
+
+        return found;
+    }
+
+    /// <summary>Drops cached keys of an account (after a revoke or a disable).</summary>
+    public void Evict(string accountId)
+    {
+        foreach (var (k, v) in _cache)
+        {
+            if (v.Key.AccountId == accountId)
+            {
+                _cache.TryRemove(k, out _);
+            }
+        }
+    }
+
+    /// <summary>The token of a <c>Bearer</c> Authorization header, or null.</summary>
+    public static string? BearerToken(string? authorization)
+    {
+        if (authorization is null || authorization.Length < 8 || !authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var token = authorization[7..].Trim();
+        return token.Length == 0 ? null : token;
+    }
+
+    private sealed record CacheEntry(AuthenticatedKey Key, DateTimeOffset Expires);
+}

@@ -1,0 +1,70 @@
+using Microsoft.Extensions.Options;
+using Reelgate.Core.Catalog;
+using Reelgate.Data.Sqlite;
+using Reelgate.Server.Options;
+using Reelgate.Server.Security;
+using Reelgate.Server.Workers;
+
+namespace Reelgate.Server;
+
+/// <summary>
+/// Runs first at start: migrates the database, loads the catalog and the secrets, and logs
+/// where the admin key is (never the key) and whether each engine can run.
+/// </summary>
+public sealed partial class StartupCheck(
+    SqliteDatabase db,
+    ModelCatalog catalog,
+    DataDirectorySecrets secrets,
+    EngineRegistry engines,
+    IOptions<ReelgateOptions> options,
+    ILogger<StartupCheck> log) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await db.MigrateAsync(cancellationToken);
+        LogDatabase(db.Path, db.SchemaVersion, catalog.Models.Count);
+        if (secrets.AdminKeyGenerated)
+        {
+            LogAdminKeyFile(secrets.AdminKeyPath);
+        }
+        else
+        {
+            LogAdminKeyConfigured();
+        }
+
+        foreach (var engine in engines.All)
+        {
+            var health = engine.CheckHealth();
+            if (health.Available)
+            {
+                LogEngineReady(engine.Name, health.Detail);
+            }
+            else
+            {
+                LogEngineUnavailable(engine.Name, health.Detail);
+            }
+        }
+
+        LogWorkers(options.Value.Workers);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "database {Path} at schema version {Version}; {Models} model(s) in the catalog")]
+    private partial void LogDatabase(string path, int version, int models);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "admin key: read it from {Path} (mode 0600)")]
+    private partial void LogAdminKeyFile(string path);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "admin key: from configuration (Reelgate:AdminKey)")]
+    private partial void LogAdminKeyConfigured();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "engine {Engine} ready: {Detail}")]
+    private partial void LogEngineReady(string engine, string detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "engine {Engine} unavailable: {Detail}; its tasks will fail with generation_failed and be refunded")]
+    private partial void LogEngineUnavailable(string engine, string detail);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Workers} worker(s) on this node")]
+    private partial void LogWorkers(int workers);
+}

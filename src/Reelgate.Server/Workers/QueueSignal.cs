@@ -1,0 +1,49 @@
+namespace Reelgate.Server.Workers;
+
+/// <summary>
+/// In-process wake-up for idle workers: createTask pulses it after its commit, so a waiting
+/// task is picked up at once instead of at the next poll. Spurious wake-ups are harmless
+/// (the claim finds nothing); the count is capped so a burst does not leave a backlog of them.
+/// </summary>
+public sealed class QueueSignal
+{
+    private readonly SemaphoreSlim _signal = new(0, int.MaxValue);
+    private const int MaxPending = 64;
+
+    public void Pulse()
+    {
+        if (_signal.CurrentCount < MaxPending)
+        {
+            _signal.Release();
+        }
+    }
+
+    public Task<bool> WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken ct)
+    {
+        if (_signal.Wait(0, CancellationToken.None))
+        {
+            return Task.FromResult(true);
+        }
+
+        return WaitSlowAsync(timeout, time, ct);
+    }
+
+    private async Task<bool> WaitSlowAsync(TimeSpan timeout, TimeProvider time, CancellationToken ct)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var wait = _signal.WaitAsync(cts.Token);
+        var delay = Task.Delay(timeout, time, cts.Token);
+        var first = await Task.WhenAny(wait, delay);
+        await cts.CancelAsync();
+        try
+        {
+            await wait;
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            ct.ThrowIfCancellationRequested();
+            return first == wait && wait.IsCompletedSuccessfully;
+        }
+    }
+}

@@ -1,0 +1,223 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Reelgate.Core.Catalog;
+using Reelgate.Core.Engines;
+using Reelgate.Core.Results;
+using Reelgate.Core.Tasks;
+using Reelgate.Server.Options;
+
+namespace Reelgate.Server.Workers;
+
+/// <summary>
+/// Runs one claimed task to its end: content policy, engine (with heartbeats and a timeout),
+/// result upload, then success or fail-with-refund. Delivery guarantee at each checkpoint:
+/// <list type="bullet">
+/// <item>Before the engine starts: nothing is recorded; a crash here re-runs the task after the lease expires (at least once).</item>
+/// <item>While the engine runs: heartbeats extend the lease; if one finds the lease lost, the engine is cancelled, because another worker owns the task now.</item>
+/// <item>After the engine: the file is stored first, then <see cref="ITaskQueue.SucceedAsync"/> ends the task only if our lease still holds, so a task ends (and is charged) exactly once even if generation ran twice.</item>
+/// </list>
+/// </summary>
+public sealed partial class TaskProcessor(
+    ITaskQueue queue,
+    ModelCatalog catalog,
+    EngineRegistry engines,
+    IResultStore results,
+    TimeProvider time,
+    IOptions<ReelgateOptions> options,
+    ILogger<TaskProcessor> log)
+{
+    private readonly ReelgateOptions _options = options.Value;
+
+    public string WorkDirectory => Path.Combine(_options.DataDirectory, "work");
+
+    public async Task ProcessAsync(ClaimedTask claimed, CancellationToken stopping)
+    {
+        var task = claimed.Task;
+        var token = claimed.LeaseToken;
+        LogClaimed(task.TaskId, claimed.Attempt);
+
+        if (!catalog.TryGet(task.Model, out var model))
+        {
+            await FailAsync(task.TaskId, token, FailCodes.InternalError, "the task's model is no longer in the catalog; the cost was refunded");
+            return;
+        }
+
+        ValidatedInput input;
+        using (var doc = JsonDocument.Parse(task.Input))
+        {
+            input = InputValidator.Validate(model, doc.RootElement);
+        }
+
+        if (!input.IsValid)
+        {
+            await FailAsync(task.TaskId, token, FailCodes.InternalError, "the stored input no longer passes the catalog's rules; the cost was refunded");
+            return;
+        }
+
+        if (ModelCatalog.ViolatesContentPolicy(model, input))
+        {
+            await FailAsync(task.TaskId, token, FailCodes.ContentPolicyViolation, "the prompt matches the content policy; no video was produced and the cost was refunded");
+            return;
+        }
+
+        var engine = engines.Find(model.Engine);
+        if (engine is null)
+        {
+            await FailAsync(task.TaskId, token, FailCodes.GenerationFailed, $"engine '{model.Engine}' is not available on this server; the cost was refunded");
+            return;
+        }
+
+        var spec = ModelCatalog.Resolve(model, input, task.Seed);
+        Directory.CreateDirectory(WorkDirectory);
+        var output = Path.Combine(WorkDirectory, $"{task.TaskId}-{claimed.Attempt}.mp4");
+        using var leaseLost = new CancellationTokenSource();
+        using var timeout = new CancellationTokenSource(_options.EngineTimeout, time);
+        using var run = CancellationTokenSource.CreateLinkedTokenSource(stopping, leaseLost.Token, timeout.Token);
+        var progress = new ProgressTracker();
+        var heartbeat = HeartbeatAsync(task.TaskId, token, progress, leaseLost, run.Token);
+        try
+        {
+            EngineResult result;
+            try
+            {
+                result = await engine.GenerateAsync(new EngineJob(task.TaskId, spec, output), progress, run.Token);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !stopping.IsCancellationRequested && !leaseLost.IsCancellationRequested)
+            {
+                result = EngineResult.Failure(FailCodes.Timeout, $"generation took longer than {_options.EngineTimeout}; the cost was refunded");
+            }
+
+            await run.CancelAsync();
+            await heartbeat;
+            if (!result.Succeeded)
+            {
+                await FailAsync(task.TaskId, token, result.FailCode ?? FailCodes.GenerationFailed, result.FailMessage ?? "generation failed");
+                return;
+            }
+
+            string key;
+            try
+            {
+                key = await results.PutAsync(task.TaskId, "video.mp4", output, stopping);
+            }
+            catch (IOException e)
+            {
+                LogStoreFailed(task.TaskId, e.GetType().Name);
+                await FailAsync(task.TaskId, token, FailCodes.InternalError, "the result could not be stored; the cost was refunded");
+                return;
+            }
+
+            if (await queue.SucceedAsync(task.TaskId, token, key, Now(), CancellationToken.None))
+            {
+                LogSucceeded(task.TaskId);
+            }
+            else
+            {
+                LogLeaseLost(task.TaskId);
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested || leaseLost.IsCancellationRequested)
+        {
+            // Shutdown or lease lost: record nothing. The lease expires and the task is claimed
+            // again (at least once); if another worker already owns it, that one ends it.
+            LogAbandoned(task.TaskId);
+        }
+        finally
+        {
+            await run.CancelAsync();
+            await heartbeat;
+            TryDelete(output);
+        }
+    }
+
+    private async Task FailAsync(string taskId, string token, string code, string message)
+    {
+        if (await queue.FailAsync(taskId, token, code, message, Now(), CancellationToken.None))
+        {
+            LogFailed(taskId, code);
+        }
+        else
+        {
+            LogLeaseLost(taskId);
+        }
+    }
+
+    /// <summary>
+    /// Renews the lease every third of its length, and writes progress at most once a second
+    /// while it changes. A renewal that finds the lease gone cancels the engine.
+    /// </summary>
+    private async Task HeartbeatAsync(string taskId, string token, ProgressTracker progress, CancellationTokenSource leaseLost, CancellationToken ct)
+    {
+        var renewEvery = _options.Lease / 3;
+        var lastRenew = time.GetTimestamp();
+        var lastProgress = 0;
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), time, ct);
+                var current = progress.Value;
+                if (current == lastProgress && time.GetElapsedTime(lastRenew) < renewEvery)
+                {
+                    continue;
+                }
+
+                if (!await queue.HeartbeatAsync(taskId, token, Now(), _options.Lease, current, ct))
+                {
+                    LogLeaseLost(taskId);
+                    await leaseLost.CancelAsync();
+                    return;
+                }
+
+                lastRenew = time.GetTimestamp();
+                lastProgress = current;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The run ended.
+        }
+    }
+
+    private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // Left for the next start's cleanup of the work directory.
+        }
+    }
+
+    /// <summary>Latest progress reported by the engine (0-100), read by the heartbeat.</summary>
+    private sealed class ProgressTracker : IProgress<int>
+    {
+        private int _value;
+
+        public int Value => Volatile.Read(ref _value);
+
+        public void Report(int value) => Volatile.Write(ref _value, Math.Clamp(value, Value, 100));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "task {TaskId} claimed (attempt {Attempt})")]
+    private partial void LogClaimed(string taskId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "task {TaskId} succeeded")]
+    private partial void LogSucceeded(string taskId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "task {TaskId} failed: {FailCode}")]
+    private partial void LogFailed(string taskId, string failCode);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "task {TaskId}: lease lost; another attempt owns the task, this one records nothing")]
+    private partial void LogLeaseLost(string taskId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "task {TaskId}: abandoned at shutdown; it will be claimed again after its lease expires")]
+    private partial void LogAbandoned(string taskId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "task {TaskId}: storing the result failed ({Error})")]
+    private partial void LogStoreFailed(string taskId, string error);
+}

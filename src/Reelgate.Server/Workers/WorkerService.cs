@@ -1,0 +1,117 @@
+using Microsoft.Extensions.Options;
+using Reelgate.Core.Tasks;
+using Reelgate.Server.Options;
+
+namespace Reelgate.Server.Workers;
+
+/// <summary>
+/// Runs <see cref="ReelgateOptions.Workers"/> worker loops. Each claims the oldest waiting
+/// task, runs it through <see cref="TaskProcessor"/>, and when the queue is empty sleeps until
+/// a <see cref="QueueSignal"/> pulse, the next lease expiry, or the fallback poll, whichever
+/// comes first (no busy polling).
+/// </summary>
+public sealed partial class WorkerService(
+    ITaskQueue queue,
+    TaskProcessor processor,
+    QueueSignal signal,
+    TimeProvider time,
+    IOptions<ReelgateOptions> options,
+    ILogger<WorkerService> log) : BackgroundService
+{
+    private readonly ReelgateOptions _options = options.Value;
+    private readonly string _node = Environment.MachineName + ":" + Environment.ProcessId;
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (_options.Workers == 0)
+        {
+            LogNoWorkers();
+            return Task.CompletedTask;
+        }
+
+        CleanWorkDirectory();
+        var loops = Enumerable.Range(1, _options.Workers).Select(i => RunLoopAsync($"{_node}:{i}", stoppingToken));
+        return Task.WhenAll(loops);
+    }
+
+    private async Task RunLoopAsync(string workerId, CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var claimed = await queue.ClaimAsync(workerId, time.GetUtcNow().ToUnixTimeMilliseconds(), _options.Lease, _options.MaxAttempts, stoppingToken);
+                if (claimed is not null)
+                {
+                    await processor.ProcessAsync(claimed, stoppingToken);
+                    continue;
+                }
+
+                await signal.WaitAsync(await IdleWaitAsync(stoppingToken), time, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                // Broken infrastructure (database busy, disk): the task's lease expires and it is
+                // claimed again; back off briefly so a persistent fault does not spin.
+                LogLoopError(workerId, e.GetType().Name, e.Message);
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>Sleep until the next lease expiry when one is due before the fallback poll.</summary>
+    private async Task<TimeSpan> IdleWaitAsync(CancellationToken ct)
+    {
+        var wait = _options.FallbackPoll;
+        if (await queue.NextLeaseExpiryAsync(ct) is { } expiry)
+        {
+            var untilExpiry = TimeSpan.FromMilliseconds(expiry - time.GetUtcNow().ToUnixTimeMilliseconds() + 10);
+            if (untilExpiry < wait)
+            {
+                wait = untilExpiry < TimeSpan.FromMilliseconds(10) ? TimeSpan.FromMilliseconds(10) : untilExpiry;
+            }
+        }
+
+        return wait;
+    }
+
+    /// <summary>Removes partial outputs a crashed process left behind.</summary>
+    private void CleanWorkDirectory()
+    {
+        var dir = processor.WorkDirectory;
+        if (!Directory.Exists(dir))
+        {
+            return;
+        }
+
+        foreach (var file in Directory.EnumerateFiles(dir))
+        {
+            try
+            {
+                File.Delete(file);
+            }
+            catch (IOException)
+            {
+                // In use by another process on the same data directory; leave it.
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Reelgate:Workers is 0: this node accepts and serves tasks but generates none")]
+    private partial void LogNoWorkers();
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "worker {WorkerId}: {Error}: {Message}")]
+    private partial void LogLoopError(string workerId, string error, string message);
+}

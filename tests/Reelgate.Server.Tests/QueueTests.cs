@@ -1,0 +1,125 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Reelgate.Core.Tasks;
+using Reelgate.Server.Options;
+using Reelgate.Server.Tests.Infrastructure;
+using Reelgate.Server.Workers;
+
+namespace Reelgate.Server.Tests;
+
+/// <summary>
+/// The queue's guarantee: a task whose worker dies is claimed again after its lease expires,
+/// and ends exactly once, charged once, even when generation ran twice.
+/// </summary>
+public sealed class QueueTests
+{
+    [Fact]
+    public async Task AbandonedTask_IsRerunAndEndsOnceChargedOnce_WhenWorkerDiesMidGeneration()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        ScriptedEngine? engine = null;
+        await using var server = await ReelgateTestServer.StartAsync(
+            new Dictionary<string, string?> { ["Reelgate:Workers"] = "0" },
+            s =>
+            {
+                s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock));
+                engine = ScriptedEngine.AddTo(s);
+            });
+        var (_, _, apiKey) = await server.CreateAccountAsync(1000);
+        using var client = server.NewClient(apiKey);
+        var (status, created, _) = await client.CreateTaskAsync(new { prompt = "survives a crash", resolution = "480p", duration = 4 });
+        Assert.Equal(HttpStatusCode.OK, status);
+        var taskId = (string)created["data"]!["taskId"]!;
+
+        // A worker claims the task and dies: it never heartbeats and never finishes.
+        var queue = server.Get<ITaskQueue>();
+        var options = server.Get<Microsoft.Extensions.Options.IOptions<ReelgateOptions>>().Value;
+        var ghost = await queue.ClaimAsync("ghost", Now(clock), options.Lease, options.MaxAttempts, CancellationToken.None);
+        Assert.NotNull(ghost);
+        Assert.Equal(taskId, ghost.Task.TaskId);
+        Assert.Null(await queue.ClaimAsync("other", Now(clock), options.Lease, options.MaxAttempts, CancellationToken.None));
+
+        // Its lease expires; a live worker picks the task up and finishes it.
+        clock.Advance(options.Lease + TimeSpan.FromSeconds(1));
+        var worker = new WorkerService(queue, server.Get<TaskProcessor>(), server.Get<QueueSignal>(), clock,
+            Microsoft.Extensions.Options.Options.Create(new ReelgateOptions { Workers = 1, DataDirectory = server.DataDirectory }),
+            NullLogger<WorkerService>.Instance);
+        await worker.StartAsync(CancellationToken.None);
+        try
+        {
+            server.Get<QueueSignal>().Pulse();
+            var data = await client.WaitForEndAsync(taskId);
+            Assert.Equal("success", (string)data["state"]!);
+        }
+        finally
+        {
+            await worker.StopAsync(CancellationToken.None);
+        }
+
+        // The dead worker's late result changes nothing: the task ended once.
+        Assert.False(await queue.SucceedAsync(taskId, ghost.LeaseToken, "task_x/video.mp4", Now(clock), CancellationToken.None));
+        Assert.False(await queue.FailAsync(taskId, ghost.LeaseToken, FailCodes.GenerationFailed, "late", Now(clock), CancellationToken.None));
+        var task = await server.Get<ITaskStore>().GetAsync(taskId, CancellationToken.None);
+        Assert.Equal(TaskState.Success, task!.State);
+        Assert.Equal(2, task.Attempts);
+        Assert.Single(engine!.Jobs, j => j.TaskId == taskId);
+        Assert.Equal(1000 - 80, await client.CreditsAsync());
+        await server.AssertAuditOkAsync();
+    }
+
+    [Fact]
+    public async Task PoisonTask_FailsWithInternalErrorAndRefund_WhenLeaseExpiresMaxAttemptsTimes()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var server = await ReelgateTestServer.StartAsync(
+            new Dictionary<string, string?> { ["Reelgate:Workers"] = "0", ["Reelgate:MaxAttempts"] = "2" },
+            s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
+        var (_, _, apiKey) = await server.CreateAccountAsync(1000);
+        using var client = server.NewClient(apiKey);
+        var (_, created, _) = await client.CreateTaskAsync(new { prompt = "kills its worker", resolution = "480p", duration = 4 });
+        var taskId = (string)created["data"]!["taskId"]!;
+        var queue = server.Get<ITaskQueue>();
+        var lease = TimeSpan.FromSeconds(30);
+
+        for (var attempt = 1; attempt <= 2; attempt++)
+        {
+            var claimed = await queue.ClaimAsync("crashing", Now(clock), lease, 2, CancellationToken.None);
+            Assert.Equal(attempt, claimed!.Attempt);
+            clock.Advance(lease + TimeSpan.FromSeconds(1));
+        }
+
+        Assert.Null(await queue.ClaimAsync("crashing", Now(clock), lease, 2, CancellationToken.None));
+        var data = await client.RecordInfoAsync(taskId);
+        Assert.Equal("fail", (string)data["state"]!);
+        Assert.Equal("internal_error", (string)data["failCode"]!);
+        Assert.Equal(1000, await client.CreditsAsync());
+        await server.AssertAuditOkAsync();
+    }
+
+    [Fact]
+    public async Task CreatedTask_SurvivesRestart_WhenServerStopsBeforeGeneration()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "reelgate-test-" + Guid.NewGuid().ToString("N"));
+        string taskId;
+        string apiKey;
+        await using (var first = await ReelgateTestServer.StartAsync(new Dictionary<string, string?> { ["Reelgate:Workers"] = "0" }, dataDirectory: dir))
+        {
+            first.KeepDataDirectory = true;
+            (_, _, apiKey) = await first.CreateAccountAsync(1000);
+            using var client = first.NewClient(apiKey);
+            var (_, created, _) = await client.CreateTaskAsync(new { prompt = "durable", resolution = "480p", duration = 4 });
+            taskId = (string)created["data"]!["taskId"]!;
+        }
+
+        await using var second = await ReelgateTestServer.StartAsync(services: s => ScriptedEngine.AddTo(s), dataDirectory: dir);
+        using var again = second.NewClient(apiKey);
+        var data = await again.WaitForEndAsync(taskId);
+        Assert.Equal("success", (string)data["state"]!);
+        Assert.Equal(920, await again.CreditsAsync());
+    }
+
+    private static long Now(TimeProvider clock) => clock.GetUtcNow().ToUnixTimeMilliseconds();
+}
