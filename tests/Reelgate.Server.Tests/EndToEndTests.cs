@@ -38,6 +38,10 @@ public sealed class EndToEndTests
         var param = JsonNode.Parse((string)data["param"]!)!;
         Assert.Equal("9:16", (string)param["input"]!["ratio"]!);
 
+        // Written as the seed shows it: escaped quotes, not \u0022.
+        var raw = await client.GetStringAsync("/api/v1/jobs/recordInfo?taskId=" + taskId, TestContext.Current.CancellationToken);
+        Assert.Contains("\"param\":\"{\\\"model\\\":\\\"seedance-2.0-text-to-video\\\",", raw, StringComparison.Ordinal);
+
         var result = JsonNode.Parse((string)data["resultJson"]!)!;
         var url = (string)result["resultUrls"]![0]!;
         Assert.StartsWith(server.BaseAddress.ToString().TrimEnd('/'), url);

@@ -31,7 +31,7 @@ public static class AdminEndpoints
 
     private static async Task<IResult> CreateAccountAsync(HttpContext http, IAccountStore accounts, TimeProvider time)
     {
-        var (body, error) = await ReadAsync(http, ApiJsonContext.Default.CreateAccountRequest);
+        var (body, error) = await ReadAsync(http, ApiJsonContext.Web.CreateAccountRequest);
         if (error is not null)
         {
             return error;
@@ -49,7 +49,7 @@ public static class AdminEndpoints
 
         var id = "acc_" + Guid.CreateVersion7().ToString("N");
         await accounts.CreateAccountAsync(id, name.Trim(), body.Credits ?? 0, Now(time), CancellationToken.None);
-        return ApiResults.Ok(new AccountCreatedData(id), ApiJsonContext.Default.ApiEnvelopeAccountCreatedData);
+        return ApiResults.Ok(new AccountCreatedData(id), ApiJsonContext.Web.ApiEnvelopeAccountCreatedData);
     }
 
     private static async Task<IResult> GetAccountAsync(string accountId, HttpContext http, IAccountStore accounts)
@@ -61,12 +61,12 @@ public static class AdminEndpoints
         }
 
         var keys = account.Keys.Select(k => new AccountKeyData(k.KeyId, k.Prefix, k.Name, k.Tier, k.Revoked)).ToList();
-        return ApiResults.Ok(new AccountData(account.AccountId, account.Name, account.Credits, account.Disabled, keys), ApiJsonContext.Default.ApiEnvelopeAccountData);
+        return ApiResults.Ok(new AccountData(account.AccountId, account.Name, account.Credits, account.Disabled, keys), ApiJsonContext.Web.ApiEnvelopeAccountData);
     }
 
     private static async Task<IResult> AdjustCreditsAsync(string accountId, HttpContext http, IAccountStore accounts, TimeProvider time)
     {
-        var (body, error) = await ReadAsync(http, ApiJsonContext.Default.AdjustCreditsRequest);
+        var (body, error) = await ReadAsync(http, ApiJsonContext.Web.AdjustCreditsRequest);
         if (error is not null)
         {
             return error;
@@ -88,13 +88,13 @@ public static class AdminEndpoints
         {
             CreditAdjustStatus.AccountNotFound => ApiResults.Error(404, "account not found"),
             CreditAdjustStatus.InsufficientCredits => ApiResults.Error(402, "insufficient credits"),
-            _ => ApiResults.Ok(new CreditsData(result.Credits), ApiJsonContext.Default.ApiEnvelopeCreditsData),
+            _ => ApiResults.Ok(new CreditsData(result.Credits), ApiJsonContext.Web.ApiEnvelopeCreditsData),
         };
     }
 
     private static async Task<IResult> CreateKeyAsync(string accountId, HttpContext http, IAccountStore accounts, IOptions<ReelgateOptions> options, TimeProvider time)
     {
-        var (body, error) = await ReadAsync(http, ApiJsonContext.Default.CreateKeyRequest);
+        var (body, error) = await ReadAsync(http, ApiJsonContext.Web.CreateKeyRequest);
         if (error is not null)
         {
             return error;
@@ -120,7 +120,7 @@ public static class AdminEndpoints
             return ApiResults.Error(404, "account not found");
         }
 
-        return ApiResults.Ok(new KeyCreatedData(keyId, apiKey), ApiJsonContext.Default.ApiEnvelopeKeyCreatedData);
+        return ApiResults.Ok(new KeyCreatedData(keyId, apiKey), ApiJsonContext.Web.ApiEnvelopeKeyCreatedData);
     }
 
     private static async Task<IResult> RevokeKeyAsync(string keyId, IAccountStore accounts, ApiKeyAuthenticator authenticator, TimeProvider time)
@@ -150,7 +150,7 @@ public static class AdminEndpoints
     {
         var entries = await accounts.AuditAsync(http.RequestAborted);
         var broken = entries.Where(e => !e.Ok).Select(e => new AuditAccountData(e.AccountId, e.Balance, e.LedgerSum)).ToList();
-        return ApiResults.Ok(new AuditData(broken.Count == 0, entries.Count, broken), ApiJsonContext.Default.ApiEnvelopeAuditData);
+        return ApiResults.Ok(new AuditData(broken.Count == 0, entries.Count, broken), ApiJsonContext.Web.ApiEnvelopeAuditData);
     }
 
     /// <summary>Reads a small JSON object body; 400 invalid request when it is not one.</summary>

@@ -34,7 +34,7 @@ public sealed class ApiCaller(ApiKeyAuthenticator authenticator, IRateLimiter li
         {
             http.Response.Headers.RetryAfter = decision.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             var body = new ApiEnvelope<RateLimitData>(429, "rate limit exceeded", new RateLimitData(decision.RetryAfterSeconds, decision.Limit, key.Tier, decision.WindowSeconds));
-            return (key, tier, TypedResults.Json(body, ApiJsonContext.Default.ApiEnvelopeRateLimitData, statusCode: 429));
+            return (key, tier, TypedResults.Json(body, ApiJsonContext.Web.ApiEnvelopeRateLimitData, statusCode: 429));
         }
 
         return (key, tier, null);

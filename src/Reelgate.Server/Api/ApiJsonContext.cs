@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Reelgate.Server.Api;
@@ -19,4 +21,17 @@ namespace Reelgate.Server.Api;
 [JsonSerializable(typeof(CreateAccountRequest))]
 [JsonSerializable(typeof(AdjustCreditsRequest))]
 [JsonSerializable(typeof(CreateKeyRequest))]
-public sealed partial class ApiJsonContext : JsonSerializerContext;
+public sealed partial class ApiJsonContext : JsonSerializerContext
+{
+    /// <summary>
+    /// The context every response uses: same shapes, but quotes, ampersands and non-ASCII text
+    /// are written as themselves (<c>\"</c>, <c>&amp;</c>, <c>é</c>) instead of <c>\u0022</c> escapes, as the
+    /// seed's examples show. Responses are JSON, never embedded in HTML, so this is safe.
+    /// </summary>
+    public static ApiJsonContext Web { get; } = new(new JsonSerializerOptions
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}

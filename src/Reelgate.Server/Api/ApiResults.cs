@@ -12,15 +12,15 @@ public static class ApiResults
         TypedResults.Json(new ApiEnvelope<T>(200, "success", data), type, statusCode: 200);
 
     public static IResult Error(int code, string msg) =>
-        TypedResults.Json(new ApiEnvelope<object>(code, msg, null), ApiJsonContext.Default.ApiEnvelopeObject, statusCode: code);
+        TypedResults.Json(new ApiEnvelope<object>(code, msg, null), ApiJsonContext.Web.ApiEnvelopeObject, statusCode: code);
 
-    public static IResult OkNull() => TypedResults.Json(new ApiEnvelope<object>(200, "success", null), ApiJsonContext.Default.ApiEnvelopeObject, statusCode: 200);
+    public static IResult OkNull() => TypedResults.Json(new ApiEnvelope<object>(200, "success", null), ApiJsonContext.Web.ApiEnvelopeObject, statusCode: 200);
 
     /// <summary>Writes an error envelope directly (middleware, status-code pages, exception handler).</summary>
     public static Task WriteErrorAsync(HttpContext context, int code, string msg)
     {
         context.Response.StatusCode = code;
         context.Response.ContentType = "application/json; charset=utf-8";
-        return System.Text.Json.JsonSerializer.SerializeAsync(context.Response.Body, new ApiEnvelope<object>(code, msg, null), ApiJsonContext.Default.ApiEnvelopeObject, context.RequestAborted);
+        return System.Text.Json.JsonSerializer.SerializeAsync(context.Response.Body, new ApiEnvelope<object>(code, msg, null), ApiJsonContext.Web.ApiEnvelopeObject, context.RequestAborted);
     }
 }

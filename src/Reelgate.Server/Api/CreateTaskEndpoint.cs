@@ -118,9 +118,9 @@ public sealed class CreateTaskEndpoint(ApiCaller caller, ModelCatalog catalog, I
         {
             case CreateTaskStatus.Created:
                 signal.Pulse();
-                return ApiResults.Ok(new CreateTaskData(outcome.TaskId!), ApiJsonContext.Default.ApiEnvelopeCreateTaskData);
+                return ApiResults.Ok(new CreateTaskData(outcome.TaskId!), ApiJsonContext.Web.ApiEnvelopeCreateTaskData);
             case CreateTaskStatus.Replayed:
-                return ApiResults.Ok(new CreateTaskData(outcome.TaskId!), ApiJsonContext.Default.ApiEnvelopeCreateTaskData);
+                return ApiResults.Ok(new CreateTaskData(outcome.TaskId!), ApiJsonContext.Web.ApiEnvelopeCreateTaskData);
             case CreateTaskStatus.RequestConflict:
                 return ApiResults.Error(409, "request conflict");
             case CreateTaskStatus.ActiveTaskLimit:

@@ -39,7 +39,7 @@ public static partial class JobsEndpoints
             return ApiResults.Error(404, "task not found");
         }
 
-        return ApiResults.Ok(view.ToData(task, http.Request), ApiJsonContext.Default.ApiEnvelopeTaskInfoData);
+        return ApiResults.Ok(view.ToData(task, http.Request), ApiJsonContext.Web.ApiEnvelopeTaskInfoData);
     }
 
     private static async Task<IResult> CreditAsync(HttpContext http, ApiCaller caller, IAccountStore accounts)
@@ -51,7 +51,7 @@ public static partial class JobsEndpoints
         }
 
         var balance = await accounts.GetBalanceAsync(key!.AccountId, http.RequestAborted);
-        return ApiResults.Ok(balance ?? 0, ApiJsonContext.Default.ApiEnvelopeInt64);
+        return ApiResults.Ok(balance ?? 0, ApiJsonContext.Web.ApiEnvelopeInt64);
     }
 
     [GeneratedRegex("^task_[A-Za-z0-9]{1,64}$")]

@@ -17,7 +17,7 @@ public sealed class TaskView(ResultUrlSigner signer, IOptions<ReelgateOptions> o
         if (t.State == TaskState.Success && t.ResultKey is { } key)
         {
             var url = signer.Sign(BaseUrl(request), key, _options.ResultUrlTtl);
-            resultJson = JsonSerializer.Serialize(new ResultJsonData([url]), ApiJsonContext.Default.ResultJsonData);
+            resultJson = JsonSerializer.Serialize(new ResultJsonData([url]), ApiJsonContext.Web.ResultJsonData);
         }
 
         long? costTime = t.CompleteTime is { } done && t.StartTime is { } start ? Math.Max(0, done - start) : null;
