@@ -45,7 +45,7 @@ public static class ReelgateHost
 
         services.AddSingleton(sp => ModelCatalog.Load(Opt(sp).ResolvedCatalogPath));
         services.AddSingleton(sp => new DataDirectorySecrets(Opt(sp).DataDirectory, Opt(sp).AdminKey));
-        services.AddSingleton(sp => new SqliteDatabase(Path.Combine(Opt(sp).DataDirectory, "reelgate.db")));
+        services.AddSingleton(sp => new SqliteDatabase(Path.Combine(Opt(sp).DataDirectory, "reelgate.db"), Opt(sp).DatabaseBusyTimeout));
         services.AddSingleton<ITaskStore, SqliteTaskStore>();
         services.AddSingleton<ITaskQueue, SqliteTaskQueue>();
         services.AddSingleton<IAccountStore, SqliteAccountStore>();

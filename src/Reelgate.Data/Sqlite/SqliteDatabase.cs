@@ -17,16 +17,24 @@ public sealed class SqliteDatabase : IAsyncDisposable
     private readonly string _writeConnectionString;
     private SqliteConnection? _writer;
 
-    public SqliteDatabase(string path)
+    private readonly int _busyTimeoutMs;
+
+    /// <param name="path">The database file.</param>
+    /// <param name="busyTimeout">
+    /// How long a statement waits for a lock held by another process (a backup tool, a stray
+    /// sqlite3 shell) before it fails; the request then gets 500 server error.
+    /// </param>
+    public SqliteDatabase(string path, TimeSpan? busyTimeout = null)
     {
         Path = path;
+        _busyTimeoutMs = (int)(busyTimeout ?? TimeSpan.FromSeconds(10)).TotalMilliseconds;
         var builder = new SqliteConnectionStringBuilder
         {
             DataSource = path,
             Mode = SqliteOpenMode.ReadWriteCreate,
             Cache = SqliteCacheMode.Private,
             Pooling = true,
-            DefaultTimeout = 30,
+            DefaultTimeout = Math.Max(1, _busyTimeoutMs / 1000),
         };
         _writeConnectionString = builder.ToString();
         builder.Mode = SqliteOpenMode.ReadWrite;
@@ -45,7 +53,11 @@ public sealed class SqliteDatabase : IAsyncDisposable
             foreach (var (version, sql) in Migrations().Where(m => m.Version > current))
             {
                 await Execute(conn, tx, sql, ct);
-                await Execute(conn, tx, $"INSERT INTO schema_version (version) VALUES ({version})", ct);
+                using var record = conn.CreateCommand();
+                record.Transaction = tx;
+                record.CommandText = "INSERT INTO schema_version (version) VALUES ($version)";
+                record.Parameters.AddWithValue("$version", version);
+                await record.ExecuteNonQueryAsync(ct);
             }
 
             return 0;
@@ -123,7 +135,7 @@ public sealed class SqliteDatabase : IAsyncDisposable
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!);
         var conn = new SqliteConnection(_writeConnectionString);
         await conn.OpenAsync(ct);
-        await Execute(conn, null, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;", ct);
+        await Execute(conn, null, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=" + _busyTimeoutMs.ToString(System.Globalization.CultureInfo.InvariantCulture) + ";", ct);
         _writer = conn;
         return conn;
     }

@@ -46,6 +46,9 @@ public sealed class ReelgateOptions
     /// <summary>Rate and active-task limits per tier; configured tiers replace the defaults of the same name.</summary>
     public Dictionary<string, TierLimits> Tiers { get; set; } = TierLimits.Defaults();
 
+    /// <summary>How long a database statement waits for a lock held by another process before failing.</summary>
+    public TimeSpan DatabaseBusyTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>ffmpeg for the built-in renderer.</summary>
     public string FfmpegPath { get; set; } = "/usr/bin/ffmpeg";
 

@@ -49,6 +49,11 @@ public sealed class ReelgateOptionsValidator : IValidateOptions<ReelgateOptions>
             errors.Add("Reelgate:EngineTimeout must be positive: set Reelgate__EngineTimeout like 00:30:00");
         }
 
+        if (o.DatabaseBusyTimeout < TimeSpan.FromSeconds(1))
+        {
+            errors.Add("Reelgate:DatabaseBusyTimeout must be at least 00:00:01: set Reelgate__DatabaseBusyTimeout like 00:00:10");
+        }
+
         if (o.FallbackPoll <= TimeSpan.Zero)
         {
             errors.Add("Reelgate:FallbackPoll must be positive: set Reelgate__FallbackPoll like 00:00:05");
