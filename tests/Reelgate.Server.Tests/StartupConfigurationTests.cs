@@ -1,0 +1,46 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Configuration;
+
+namespace Reelgate.Server.Tests;
+
+/// <summary>A bad configuration stops the start with one line naming the key and what to set.</summary>
+public sealed class StartupConfigurationTests
+{
+    [Theory]
+    [InlineData("Reelgate:Workers", "-1")]
+    [InlineData("Reelgate:PublicBaseUrl", "ftp://x")]
+    [InlineData("Reelgate:Lease", "00:00:00")]
+    [InlineData("Reelgate:Tiers:free:CreatePerSecond", "0")]
+    [InlineData("Reelgate:AdminKey", "short")]
+    public void ValidateConfiguration_NamesTheKey_WhenValueIsBad(string key, string value)
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [key] = value }).Build();
+        var problems = ReelgateHost.ValidateConfiguration(config);
+        Assert.Contains(problems, p => p.Contains(key, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ValidateConfiguration_FindsNothing_ForDefaults() =>
+        Assert.Empty(ReelgateHost.ValidateConfiguration(new ConfigurationBuilder().Build()));
+
+    [Fact]
+    public async Task Server_ExitsWithOneLineNamingTheKey_WhenStartedWithBadWorkers()
+    {
+        var dll = typeof(ReelgateHost).Assembly.Location;
+        var psi = new ProcessStartInfo("dotnet", [dll, "--urls", "http://127.0.0.1:0"])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+        psi.Environment["Reelgate__Workers"] = "-1";
+        psi.Environment["Reelgate__DataDirectory"] = Path.Combine(Path.GetTempPath(), "reelgate-test-" + Guid.NewGuid().ToString("N"));
+        using var p = Process.Start(psi)!;
+        var stderr = await p.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await p.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        Assert.NotEqual(0, p.ExitCode);
+        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Single(lines);
+        Assert.Contains("Reelgate:Workers", lines[0], StringComparison.Ordinal);
+        Assert.Contains("Reelgate__Workers", lines[0], StringComparison.Ordinal);
+    }
+}
