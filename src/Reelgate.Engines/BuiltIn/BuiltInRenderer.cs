@@ -127,7 +127,9 @@ public sealed partial class BuiltInRenderer(BuiltInRendererOptions options, ILog
 
         args.AddRange([
             "-c:v", "libx264", "-preset", options.Preset, "-threads", options.Threads.ToString(CultureInfo.InvariantCulture),
-            "-pix_fmt", "yuv420p", "-r", s.Fps.ToString(CultureInfo.InvariantCulture), "-frames:v", s.FrameCount.ToString(CultureInfo.InvariantCulture),
+            // No -frames:v: it would end the mux when the video is done and cut the audio short.
+            // Every source is bounded by its own d=, so the frame count is exactly fps x duration.
+            "-pix_fmt", "yuv420p", "-r", s.Fps.ToString(CultureInfo.InvariantCulture),
             "-movflags", "+faststart", "-fflags", "+bitexact", "-flags:v", "+bitexact", "-flags:a", "+bitexact",
             "-map_metadata", "-1", "-metadata", "title=Reelgate built-in procedural preview (not AI output)",
             "-f", "mp4", output,
