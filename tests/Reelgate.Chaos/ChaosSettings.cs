@@ -13,6 +13,7 @@ public sealed record ChaosSettings
 
     public int MinUptimeMs { get; init; } = 1500;
     public int MaxExtraUptimeMs { get; init; } = 2500;
-    public TimeSpan EndGrace { get; init; } = TimeSpan.FromMinutes(4);
+    /// <summary>No task ended for this long while some still wait: those are stuck (lease + generous grace).</summary>
+    public TimeSpan StallLimit { get; init; } = TimeSpan.FromSeconds(63);
     public required string DataDirectory { get; init; }
 }
