@@ -16,7 +16,7 @@ var settings = new ChaosSettings
 {
     DataDirectory = dataDirectory,
     Seed = int.Parse(Arg("--seed") ?? "42", System.Globalization.CultureInfo.InvariantCulture),
-    Tasks = int.Parse(Arg("--tasks") ?? (longForm ? "1100" : "130"), System.Globalization.CultureInfo.InvariantCulture),
+    Tasks = int.Parse(Arg("--tasks") ?? (longForm ? "1400" : "130"), System.Globalization.CultureInfo.InvariantCulture),
     MinKills = longForm ? 30 : 5,
     Clients = longForm ? 8 : 6,
     LoadSeconds = longForm ? 150 : 12,

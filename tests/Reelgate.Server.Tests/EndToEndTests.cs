@@ -66,6 +66,11 @@ public sealed class EndToEndTests
         Assert.Equal("96", (string)video["nb_read_frames"]!);
         Assert.Equal("aac", (string)Ffprobe.Stream(probe, "audio")!["codec_name"]!);
 
+        // The poster JPEG beside the video, also behind a signed URL.
+        using var poster = await anonymous.GetAsync((string)data["thumbnailUrl"]!, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, poster.StatusCode);
+        Assert.Equal("image/jpeg", poster.Content.Headers.ContentType!.MediaType);
+
         // A range request, as a browser seeking in the video does.
         using var range = new HttpRequestMessage(HttpMethod.Get, url);
         range.Headers.Range = new RangeHeaderValue(100, 199);
@@ -73,6 +78,23 @@ public sealed class EndToEndTests
         Assert.Equal(HttpStatusCode.PartialContent, partial.StatusCode);
         var slice = await partial.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken);
         Assert.Equal(bytes.AsSpan(100, 100).ToArray(), slice);
+    }
+
+    [Fact]
+    public async Task LongRender_FailsWithTimeoutAndRefund_AndLeavesNoFfmpegOrTempFile_WhenEngineTimeoutPasses()
+    {
+        await using var server = await ReelgateTestServer.StartAsync(new Dictionary<string, string?> { ["Reelgate:EngineTimeout"] = "00:00:01" });
+        var (_, _, apiKey) = await server.CreateAccountAsync(2000);
+        using var client = server.NewClient(apiKey);
+
+        var (_, created, _) = await client.CreateTaskAsync(new { prompt = "far too long for the timeout", resolution = "1080p", duration = 15, generate_audio = true });
+        var data = await client.WaitForEndAsync((string)created["data"]!["taskId"]!);
+        Assert.Equal("fail", (string)data["state"]!);
+        Assert.Equal("timeout", (string)data["failCode"]!);
+        Assert.Equal(2000, await client.CreditsAsync());
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(server.DataDirectory, "work")));
+        Assert.DoesNotContain(System.Diagnostics.Process.GetProcessesByName("ffmpeg"), p =>
+            File.ReadAllText($"/proc/{p.Id}/cmdline").Contains(server.DataDirectory, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -60,7 +60,7 @@ public sealed class QueueTests
         }
 
         // The dead worker's late result changes nothing: the task ended once.
-        Assert.False(await queue.SucceedAsync(taskId, ghost.LeaseToken, "task_x/video.mp4", Now(clock), CancellationToken.None));
+        Assert.False(await queue.SucceedAsync(taskId, ghost.LeaseToken, "task_x/video.mp4", null, Now(clock), CancellationToken.None));
         Assert.False(await queue.FailAsync(taskId, ghost.LeaseToken, FailCodes.GenerationFailed, "late", Now(clock), CancellationToken.None));
         var task = await server.Get<ITaskStore>().GetAsync(taskId, CancellationToken.None);
         Assert.Equal(TaskState.Success, task!.State);

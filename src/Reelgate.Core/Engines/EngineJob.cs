@@ -2,5 +2,8 @@ using Reelgate.Core.Catalog;
 
 namespace Reelgate.Core.Engines;
 
-/// <summary>One generation: the task, the resolved spec, and where to write the MP4.</summary>
-public sealed record EngineJob(string TaskId, GenerationSpec Spec, string OutputPath);
+/// <summary>
+/// One generation: the task, the resolved spec, where to write the MP4, and where to write a
+/// poster JPEG when the engine can make one (null: no poster wanted).
+/// </summary>
+public sealed record EngineJob(string TaskId, GenerationSpec Spec, string OutputPath, string? ThumbnailPath = null);

@@ -21,7 +21,7 @@ public interface ITaskQueue
     Task<bool> HeartbeatAsync(string taskId, string leaseToken, long now, TimeSpan lease, int progress, CancellationToken ct);
 
     /// <summary>Ends the task in <c>success</c> keeping the charge. False when the lease was lost.</summary>
-    Task<bool> SucceedAsync(string taskId, string leaseToken, string resultKey, long now, CancellationToken ct);
+    Task<bool> SucceedAsync(string taskId, string leaseToken, string resultKey, string? thumbnailKey, long now, CancellationToken ct);
 
     /// <summary>Ends the task in <c>fail</c> and refunds its cost in the same transaction. False when the lease was lost.</summary>
     Task<bool> FailAsync(string taskId, string leaseToken, string failCode, string failMsg, long now, CancellationToken ct);

@@ -22,6 +22,9 @@ public sealed record TaskRecord
     /// <summary>Key of the result file in the result store, on success.</summary>
     public string? ResultKey { get; init; }
 
+    /// <summary>Key of the poster JPEG in the result store, when the engine made one.</summary>
+    public string? ThumbnailKey { get; init; }
+
     public string? FailCode { get; init; }
     public string? FailMsg { get; init; }
     public required long CreateTime { get; init; }

@@ -64,13 +64,13 @@ public sealed class SqliteTaskQueue(SqliteDatabase db) : ITaskQueue
             return await cmd.ExecuteNonQueryAsync(ct) == 1;
         }, ct);
 
-    public Task<bool> SucceedAsync(string taskId, string leaseToken, string resultKey, long now, CancellationToken ct) =>
+    public Task<bool> SucceedAsync(string taskId, string leaseToken, string resultKey, string? thumbnailKey, long now, CancellationToken ct) =>
         db.WriteAsync(async (conn, tx) =>
         {
             using var cmd = TaskRows.Command(conn, tx,
-                "UPDATE tasks SET state = 'success', result_key = $key, progress = 100, complete_time = $now, update_time = $now, " +
+                "UPDATE tasks SET state = 'success', result_key = $key, thumbnail_key = $thumb, progress = 100, complete_time = $now, update_time = $now, " +
                 "lease_token = NULL, lease_expires = NULL WHERE id = $id AND state = 'waiting' AND lease_token = $token",
-                ("$key", resultKey), ("$now", now), ("$id", taskId), ("$token", leaseToken));
+                ("$key", resultKey), ("$thumb", thumbnailKey), ("$now", now), ("$id", taskId), ("$token", leaseToken));
             return await cmd.ExecuteNonQueryAsync(ct) == 1;
         }, ct);
 

@@ -8,7 +8,7 @@ internal static class TaskRows
 {
     public const string Columns =
         "id, account_id, key_id, model, state, param, input, cost, seed, callback_url, result_key, fail_code, fail_msg, " +
-        "create_time, start_time, complete_time, update_time, progress, attempts, lease_token";
+        "create_time, start_time, complete_time, update_time, progress, attempts, lease_token, thumbnail_key";
 
     public static TaskRecord Read(SqliteDataReader r) => new()
     {
@@ -32,6 +32,7 @@ internal static class TaskRows
         Progress = r.GetInt32(17),
         Attempts = r.GetInt32(18),
         Running = !r.IsDBNull(19),
+        ThumbnailKey = r.IsDBNull(20) ? null : r.GetString(20),
     };
 
     public static async Task<TaskRecord?> GetAsync(SqliteConnection conn, SqliteTransaction? tx, string taskId, CancellationToken ct)

@@ -22,7 +22,8 @@ public sealed record TaskInfoData(
     long UpdateTime,
     long CreditsConsumed,
     int Progress,
-    long Seed);
+    long Seed,
+    string? ThumbnailUrl);
 
 public sealed record ResultJsonData(IReadOnlyList<string> ResultUrls);
 

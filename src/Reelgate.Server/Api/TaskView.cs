@@ -14,9 +14,12 @@ public sealed class TaskView(ResultUrlSigner signer, IOptions<ReelgateOptions> o
     public TaskInfoData ToData(TaskRecord t, HttpRequest request)
     {
         string? resultJson = null;
+        string? thumbnailUrl = null;
         if (t.State == TaskState.Success && t.ResultKey is { } key)
         {
-            var url = signer.Sign(BaseUrl(request), key, _options.ResultUrlTtl);
+            var baseUrl = BaseUrl(request);
+            var url = signer.Sign(baseUrl, key, _options.ResultUrlTtl);
+            thumbnailUrl = t.ThumbnailKey is { } thumb ? signer.Sign(baseUrl, thumb, _options.ResultUrlTtl) : null;
             resultJson = JsonSerializer.Serialize(new ResultJsonData([url]), ApiJsonContext.Web.ResultJsonData);
         }
 
@@ -35,7 +38,8 @@ public sealed class TaskView(ResultUrlSigner signer, IOptions<ReelgateOptions> o
             t.UpdateTime,
             t.State == TaskState.Fail ? 0 : t.Cost,
             t.Progress,
-            t.Seed);
+            t.Seed,
+            thumbnailUrl);
     }
 
     /// <summary><c>Reelgate:PublicBaseUrl</c>, else the request's own scheme and host.</summary>

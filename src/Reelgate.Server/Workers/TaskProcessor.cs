@@ -70,6 +70,7 @@ public sealed partial class TaskProcessor(
         var spec = ModelCatalog.Resolve(model, input, task.Seed);
         Directory.CreateDirectory(WorkDirectory);
         var output = Path.Combine(WorkDirectory, $"{task.TaskId}-{claimed.Attempt}.mp4");
+        var poster = Path.Combine(WorkDirectory, $"{task.TaskId}-{claimed.Attempt}.jpg");
         using var leaseLost = new CancellationTokenSource();
         using var timeout = new CancellationTokenSource(_options.EngineTimeout, time);
         using var run = CancellationTokenSource.CreateLinkedTokenSource(stopping, leaseLost.Token, timeout.Token);
@@ -80,7 +81,7 @@ public sealed partial class TaskProcessor(
             EngineResult result;
             try
             {
-                result = await engine.GenerateAsync(new EngineJob(task.TaskId, spec, output), progress, run.Token);
+                result = await engine.GenerateAsync(new EngineJob(task.TaskId, spec, output, poster), progress, run.Token);
             }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested && !stopping.IsCancellationRequested && !leaseLost.IsCancellationRequested)
             {
@@ -96,9 +97,14 @@ public sealed partial class TaskProcessor(
             }
 
             string key;
+            string? thumbnailKey = null;
             try
             {
                 key = await results.PutAsync(task.TaskId, "video.mp4", output, stopping);
+                if (File.Exists(poster))
+                {
+                    thumbnailKey = await results.PutAsync(task.TaskId, "thumb.jpg", poster, stopping);
+                }
             }
             catch (IOException e)
             {
@@ -107,7 +113,7 @@ public sealed partial class TaskProcessor(
                 return;
             }
 
-            if (await queue.SucceedAsync(task.TaskId, token, key, Now(), CancellationToken.None))
+            if (await queue.SucceedAsync(task.TaskId, token, key, thumbnailKey, Now(), CancellationToken.None))
             {
                 LogSucceeded(task.TaskId);
             }
@@ -127,6 +133,7 @@ public sealed partial class TaskProcessor(
             await run.CancelAsync();
             await heartbeat;
             TryDelete(output);
+            TryDelete(poster);
         }
     }
 
