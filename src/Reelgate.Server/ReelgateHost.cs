@@ -55,7 +55,7 @@ public static class ReelgateHost
         services.AddSingleton(sp => new BuiltInRendererOptions
         {
             FfmpegPath = Opt(sp).FfmpegPath,
-            Threads = Math.Max(1, Environment.ProcessorCount / Math.Max(1, Opt(sp).Workers)),
+            Threads = Opt(sp).RendererThreads > 0 ? Opt(sp).RendererThreads : Math.Max(1, Environment.ProcessorCount / Math.Max(1, Opt(sp).Workers)),
         });
         services.AddSingleton<IVideoEngine, BuiltInRenderer>();
         services.AddSingleton<EngineRegistry>();

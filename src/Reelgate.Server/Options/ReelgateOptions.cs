@@ -49,6 +49,12 @@ public sealed class ReelgateOptions
     /// <summary>How long a database statement waits for a lock held by another process before failing.</summary>
     public TimeSpan DatabaseBusyTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// x264 threads per built-in render; 0 = cores / Workers (at least 1). Pin it (e.g. 1) when
+    /// byte-identical videos must match across machines with different core counts.
+    /// </summary>
+    public int RendererThreads { get; set; }
+
     /// <summary>ffmpeg for the built-in renderer.</summary>
     public string FfmpegPath { get; set; } = "/usr/bin/ffmpeg";
 

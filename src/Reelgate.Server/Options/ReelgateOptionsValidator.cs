@@ -54,6 +54,11 @@ public sealed class ReelgateOptionsValidator : IValidateOptions<ReelgateOptions>
             errors.Add("Reelgate:DatabaseBusyTimeout must be at least 00:00:01: set Reelgate__DatabaseBusyTimeout like 00:00:10");
         }
 
+        if (o.RendererThreads is < 0 or > 64)
+        {
+            errors.Add($"Reelgate:RendererThreads is {o.RendererThreads}: set Reelgate__RendererThreads to 0 (automatic) or 1 to 64");
+        }
+
         if (o.FallbackPoll <= TimeSpan.Zero)
         {
             errors.Add("Reelgate:FallbackPoll must be positive: set Reelgate__FallbackPoll like 00:00:05");
