@@ -80,6 +80,33 @@ public sealed class RendererProbeTests
     }
 
     [Fact]
+    public async Task GenerateAsync_WritesPosterAndStaysByteIdentical_WhenThumbnailIsRequested()
+    {
+        var spec = new GenerationSpec("m", "poster please", "9:16", "480p", 496, 864, 24, 2, true, 5, false);
+        var runs = new List<byte[]>();
+        for (var i = 0; i < 2; i++)
+        {
+            var output = Path.Combine(Path.GetTempPath(), $"poster-{Guid.NewGuid():N}.mp4");
+            var poster = output + ".jpg";
+            try
+            {
+                var result = await Renderer.GenerateAsync(new EngineJob("task_poster", spec, output, poster), new Progress<int>(), TestContext.Current.CancellationToken);
+                Assert.True(result.Succeeded, result.FailMessage);
+                var jpeg = await File.ReadAllBytesAsync(poster, TestContext.Current.CancellationToken);
+                Assert.True(jpeg.Length > 1000 && jpeg[0] == 0xFF && jpeg[1] == 0xD8, "not a JPEG");
+                runs.Add(await File.ReadAllBytesAsync(output, TestContext.Current.CancellationToken));
+            }
+            finally
+            {
+                File.Delete(output);
+                File.Delete(poster);
+            }
+        }
+
+        Assert.Equal(runs[0], runs[1]);
+    }
+
+    [Fact]
     public async Task GenerateAsync_ReportsMonotonicProgressEndingAt100()
     {
         var seen = new List<int>();

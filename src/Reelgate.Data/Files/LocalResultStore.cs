@@ -32,7 +32,24 @@ public sealed partial class LocalResultStore : IResultStore
         Directory.CreateDirectory(dir);
         var target = Path.Combine(dir, fileName);
         var temp = target + ".part";
-        // Copy then rename: a crash mid-copy leaves only a .part file, never a torn result.
+        // The finished file is flushed to disk, then renamed into place: a crash leaves either
+        // no result or a whole one. Same filesystem (the default, work/ and results/ share the
+        // data directory): a rename, no copy. Otherwise: copy to .part, flush, rename.
+        using (var flush = new FileStream(sourcePath, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+        {
+            flush.Flush(flushToDisk: true);
+        }
+
+        try
+        {
+            File.Move(sourcePath, target, overwrite: true);
+            return key;
+        }
+        catch (IOException)
+        {
+            // Another filesystem: fall through to copying.
+        }
+
         await using (var src = File.OpenRead(sourcePath))
         await using (var dst = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
         {

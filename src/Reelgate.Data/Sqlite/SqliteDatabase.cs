@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 
 namespace Reelgate.Data.Sqlite;
@@ -12,7 +13,10 @@ namespace Reelgate.Data.Sqlite;
 /// </summary>
 public sealed class SqliteDatabase : IAsyncDisposable
 {
+    private const int MaxBatch = 256;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly Channel<WriteItem> _queue = Channel.CreateUnbounded<WriteItem>(new UnboundedChannelOptions { SingleReader = true });
+    private Task? _writerLoop;
     private readonly string _readConnectionString;
     private readonly string _writeConnectionString;
     private SqliteConnection? _writer;
@@ -75,37 +79,116 @@ public sealed class SqliteDatabase : IAsyncDisposable
     }
 
     /// <summary>
-    /// Runs <paramref name="work"/> in one IMMEDIATE transaction on the single writer connection
-    /// and commits; any exception rolls the whole transaction back.
+    /// Runs <paramref name="work"/> atomically on the single writer connection and returns once
+    /// it is committed to disk. Group commit: writes that arrive while another batch commits are
+    /// run together in one IMMEDIATE transaction, each inside its own SAVEPOINT, and made durable
+    /// by one commit (one fsync). A work item that throws rolls back only its own savepoint and
+    /// gets the exception; if the commit itself fails, every item of the batch gets the error and
+    /// nothing of it is kept. Durability is unchanged: no caller is answered before its commit.
     /// </summary>
-    public async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken ct)
+    public Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken ct)
     {
-        await _writeGate.WaitAsync(ct);
-        try
+        ct.ThrowIfCancellationRequested();
+        var item = new WriteItem<T>(work, ct);
+        if (!_queue.Writer.TryWrite(item))
         {
-            var conn = await WriterAsync(ct);
-            using var tx = conn.BeginTransaction(deferred: false);
-            try
+            throw new ObjectDisposedException(nameof(SqliteDatabase));
+        }
+
+        EnsureWriterLoop();
+        return item.Task;
+    }
+
+    private void EnsureWriterLoop()
+    {
+        if (_writerLoop is null)
+        {
+            lock (_queue)
             {
-                var result = await work(conn, tx);
-                tx.Commit();
-                return result;
-            }
-            catch
-            {
-                SafeRollback(tx);
-                throw;
+                _writerLoop ??= Task.Run(WriterLoopAsync);
             }
         }
-        catch (SqliteException)
+    }
+
+    private async Task WriterLoopAsync()
+    {
+        var batch = new List<WriteItem>(MaxBatch);
+        while (await _queue.Reader.WaitToReadAsync())
         {
-            // A broken writer (disk full, I/O error) is replaced on the next write.
+            batch.Clear();
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var item))
+            {
+                batch.Add(item);
+            }
+
+            await _writeGate.WaitAsync();
+            try
+            {
+                await RunBatchAsync(batch);
+            }
+            finally
+            {
+                _writeGate.Release();
+            }
+        }
+    }
+
+    private async Task RunBatchAsync(List<WriteItem> batch)
+    {
+        SqliteTransaction? tx = null;
+        try
+        {
+            var conn = await WriterAsync(CancellationToken.None);
+            tx = conn.BeginTransaction(deferred: false);
+            foreach (var item in batch)
+            {
+                if (item.Cancellation.IsCancellationRequested)
+                {
+                    item.Fail(new OperationCanceledException(item.Cancellation));
+                    continue;
+                }
+
+                await Execute(conn, tx, "SAVEPOINT w", CancellationToken.None);
+                try
+                {
+                    await item.RunAsync(conn, tx);
+                    await Execute(conn, tx, "RELEASE w", CancellationToken.None);
+                }
+                catch (Exception e) when (e is not SqliteException { SqliteErrorCode: 10 or 11 or 13 or 26 })
+                {
+                    // Only this item's changes are undone; I/O, corruption and full-disk errors
+                    // (codes 10, 11, 13, 26) abort the whole batch below instead.
+                    await Execute(conn, tx, "ROLLBACK TO w; RELEASE w", CancellationToken.None);
+                    item.Fail(e);
+                }
+            }
+
+            tx.Commit();
+        }
+        catch (Exception e)
+        {
+            if (tx is not null)
+            {
+                SafeRollback(tx);
+            }
+
+            // A broken writer (locked by another process, disk full, I/O error) is replaced.
             await ResetWriterAsync();
-            throw;
+            foreach (var item in batch)
+            {
+                item.Fail(e);
+            }
+
+            return;
         }
         finally
         {
-            _writeGate.Release();
+            tx?.Dispose();
+        }
+
+        foreach (var item in batch)
+        {
+            item.Complete();
         }
     }
 
@@ -181,6 +264,12 @@ public sealed class SqliteDatabase : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _queue.Writer.TryComplete();
+        if (_writerLoop is not null)
+        {
+            await _writerLoop;
+        }
+
         await _writeGate.WaitAsync();
         try
         {

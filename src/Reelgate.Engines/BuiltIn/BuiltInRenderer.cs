@@ -65,24 +65,11 @@ public sealed partial class BuiltInRenderer(BuiltInRendererOptions options, ILog
                 await File.WriteAllTextAsync(captionFile, CaptionLayout.Wrap(spec.Prompt, spec.Width, spec.Height), ct);
             }
 
-            var (exit, error) = await RunAsync(RenderCommand.Build(spec, style, options, partial, withCaption ? captionFile : null), spec.FrameCount, progress, ct);
+            var (exit, error) = await RunAsync(RenderCommand.Build(spec, style, options, partial, withCaption ? captionFile : null, job.ThumbnailPath), spec.FrameCount, progress, ct);
             if (exit != 0)
             {
                 LogFailed(job.TaskId, exit);
                 return EngineResult.Failure(FailCodes.GenerationFailed, "ffmpeg failed: " + error);
-            }
-
-            if (job.ThumbnailPath is { } thumbnail)
-            {
-                // The poster is the frame at mid-length; a failure here costs the poster, not the video.
-                var seconds = (spec.DurationSeconds / 2.0).ToString("0.###", CultureInfo.InvariantCulture);
-                var (thumbExit, _) = await RunAsync(
-                    ["-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-ss", seconds, "-i", partial, "-frames:v", "1", "-q:v", "4", "-f", "image2", thumbnail],
-                    0, new Progress<int>(), ct);
-                if (thumbExit != 0)
-                {
-                    File.Delete(thumbnail);
-                }
             }
 
             File.Move(partial, job.OutputPath, overwrite: true);

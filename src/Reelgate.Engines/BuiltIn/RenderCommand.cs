@@ -15,7 +15,7 @@ public static class RenderCommand
 {
     public const string Title = "Reelgate built-in procedural preview (not AI output)";
 
-    public static List<string> Build(GenerationSpec s, PromptStyle style, BuiltInRendererOptions options, string output, string? captionFile)
+    public static List<string> Build(GenerationSpec s, PromptStyle style, BuiltInRendererOptions options, string output, string? captionFile, string? thumbnailPath = null)
     {
         var d = s.DurationSeconds.ToString(CultureInfo.InvariantCulture);
         var lw = Even(s.Width / 4);
@@ -69,7 +69,17 @@ public static class RenderCommand
                 $":box=1:boxcolor=black@0.45:boxborderw={size / 2}:fix_bounds=1:x=(w-text_w)/2:y=h-text_h-h/12");
         }
 
-        graph.Append("[v]");
+        if (thumbnailPath is not null)
+        {
+            // The poster is the middle frame, taken from the same pipeline (no second ffmpeg run).
+            var middle = s.FrameCount / 2;
+            graph.Append(CultureInfo.InvariantCulture, $",split=2[v][t];[t]trim=start_frame={middle}:end_frame={middle + 1}[thumb]");
+        }
+        else
+        {
+            graph.Append("[v]");
+        }
+
         if (s.Audio)
         {
             var m = style.Mood;
@@ -96,6 +106,11 @@ public static class RenderCommand
             "-map_metadata", "-1", "-metadata", "title=" + Title, "-metadata", "comment=procedural preview; palette " + style.PaletteName + "; seed " + s.Seed.ToString(CultureInfo.InvariantCulture),
             "-f", "mp4", output,
         ]);
+        if (thumbnailPath is not null)
+        {
+            args.AddRange(["-map", "[thumb]", "-frames:v", "1", "-q:v", "4", "-update", "1", "-f", "image2", thumbnailPath]);
+        }
+
         return args;
     }
 

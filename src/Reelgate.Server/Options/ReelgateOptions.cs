@@ -58,5 +58,8 @@ public sealed class ReelgateOptions
     /// <summary>ffmpeg for the built-in renderer.</summary>
     public string FfmpegPath { get; set; } = "/usr/bin/ffmpeg";
 
+    /// <summary>Benchmark-only switches; never set them in production.</summary>
+    public BenchmarkOptions Benchmark { get; set; } = new();
+
     public string ResolvedCatalogPath => CatalogPath ?? Path.Combine(AppContext.BaseDirectory, "catalog", "models.json");
 }

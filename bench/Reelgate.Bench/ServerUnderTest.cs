@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+
+namespace Reelgate.Bench;
+
+/// <summary>The Release server as a child process on loopback with a fresh data directory.</summary>
+public sealed class ServerUnderTest : IDisposable
+{
+    public const string AdminKey = "bench-admin-key-0123456789";
+    private readonly Process _process;
+
+    private ServerUnderTest(Process process, int port, string dataDirectory, TimeSpan coldStart)
+    {
+        _process = process;
+        Port = port;
+        DataDirectory = dataDirectory;
+        ColdStart = coldStart;
+    }
+
+    public int Port { get; }
+
+    public string DataDirectory { get; }
+
+    /// <summary>Process start to the first 200 from /healthz.</summary>
+    public TimeSpan ColdStart { get; }
+
+    public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
+
+    public static async Task<ServerUnderTest> StartAsync(string serverDll, IReadOnlyDictionary<string, string> settings)
+    {
+        var port = FreePort();
+        var data = Path.Combine(Path.GetTempPath(), "reelgate-bench-" + Guid.NewGuid().ToString("N"));
+        var psi = new ProcessStartInfo("dotnet", [serverDll, "--urls", $"http://127.0.0.1:{port}"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        psi.Environment["Reelgate__DataDirectory"] = data;
+        psi.Environment["Reelgate__AdminKey"] = AdminKey;
+        psi.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (k, v) in settings)
+        {
+            psi.Environment[k] = v;
+        }
+
+        var watch = Stopwatch.StartNew();
+        var p = Process.Start(psi)!;
+        p.OutputDataReceived += (_, _) => { };
+        p.ErrorDataReceived += (_, _) => { };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(1) };
+        while (watch.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            try
+            {
+                if ((await http.GetAsync($"http://127.0.0.1:{port}/healthz")).StatusCode == HttpStatusCode.OK)
+                {
+                    return new ServerUnderTest(p, port, data, watch.Elapsed);
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(5);
+        }
+
+        p.Kill();
+        throw new TimeoutException("server did not start");
+    }
+
+    /// <summary>Resident set size of the server process, in MB.</summary>
+    public double RssMegabytes()
+    {
+        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                return double.Parse(line[6..].Replace("kB", "", StringComparison.Ordinal).Trim(), System.Globalization.CultureInfo.InvariantCulture) / 1024.0;
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>Creates an account with credits and an <c>unlimited</c> key; returns the key.</summary>
+    public async Task<string> FundedKeyAsync(long credits)
+    {
+        using var admin = new HttpClient { BaseAddress = BaseAddress };
+        admin.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminKey);
+        var acc = await (await admin.PostAsJsonAsync("/api/admin/accounts", new { name = "bench", credits })).Content.ReadFromJsonAsync<JsonObject>();
+        var id = (string)acc!["data"]!["accountId"]!;
+        var key = await (await admin.PostAsJsonAsync($"/api/admin/accounts/{id}/keys", new { name = "bench", tier = "unlimited" })).Content.ReadFromJsonAsync<JsonObject>();
+        return (string)key!["data"]!["apiKey"]!;
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            _process.WaitForExit();
+        }
+
+        _process.Dispose();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort.
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+}

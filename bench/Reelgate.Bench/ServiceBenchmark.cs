@@ -1,0 +1,199 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Reelgate.Bench;
+
+/// <summary>
+/// The service against its own /healthz and against its limits, in one run on this machine:
+/// cold start and RSS, recordInfo and createTask throughput with wrk (64 connections), queue
+/// pickup latency with the benchmark-only instant engine, and saturated end-to-end renders
+/// against the bound set by a raw encode.
+/// </summary>
+public static class ServiceBenchmark
+{
+    private const string Body = """{"model":"seedance-2.0-text-to-video","input":{"prompt":"benchmark","resolution":"480p","duration":4}}""";
+
+    public static async Task<JsonObject> RunAsync(string serverDll, bool quick)
+    {
+        var seconds = quick ? 3 : 10;
+        var result = new JsonObject();
+
+        // 1. Throughput against /healthz of the same server (no workers: nothing else uses the CPU).
+        double rssIdle, rssLoad = 0;
+        using (var server = await ServerUnderTest.StartAsync(serverDll, new Dictionary<string, string> { ["Reelgate__Workers"] = "0" }))
+        {
+            result["coldStartSeconds"] = Math.Round(server.ColdStart.TotalSeconds, 3);
+            var key = await server.FundedKeyAsync(long.MaxValue / 4);
+            using var client = new HttpClient { BaseAddress = server.BaseAddress };
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            var created = await (await client.PostAsync("/api/v1/jobs/createTask", new StringContent(Body, Encoding.UTF8, "application/json"))).Content.ReadFromJsonAsync<JsonObject>();
+            var taskId = (string)created!["data"]!["taskId"]!;
+            await Task.Delay(1000);
+            rssIdle = server.RssMegabytes();
+            void Sample() => rssLoad = Math.Max(rssLoad, server.RssMegabytes());
+
+            var auth = $"Authorization: Bearer {key}";
+            var health = await Wrk.RunAsync($"{server.BaseAddress}healthz", 64, seconds, sample: Sample);
+            var record = await Wrk.RunAsync($"{server.BaseAddress}api/v1/jobs/recordInfo?taskId={taskId}", 64, seconds, headers: [auth], sample: Sample);
+            var script = Path.Combine(Path.GetTempPath(), $"create-{Guid.NewGuid():N}.lua");
+            await File.WriteAllTextAsync(script, CreateScript(key));
+            var create = await Wrk.RunAsync($"{server.BaseAddress}api/v1/jobs/createTask", 64, seconds, luaScript: script, sample: Sample);
+            File.Delete(script);
+            Line(result, "healthz", health.RequestsPerSecond, health.P99Milliseconds, null, null);
+            Line(result, "recordInfo", record.RequestsPerSecond, record.P99Milliseconds, record.RequestsPerSecond / health.RequestsPerSecond, record.P99Milliseconds / health.P99Milliseconds);
+            Line(result, "createTask", create.RequestsPerSecond, create.P99Milliseconds, create.RequestsPerSecond / health.RequestsPerSecond, create.P99Milliseconds / health.P99Milliseconds);
+            result["recordInfoErrors"] = record.Non2xx;
+            result["createTaskErrors"] = create.Non2xx;
+            Console.WriteLine($"recordInfo {record.RequestsPerSecond:0} rps ({record.RequestsPerSecond / health.RequestsPerSecond:0.00}x healthz, goal >= 0.70), p99 {record.P99Milliseconds:0.00} ms ({record.P99Milliseconds / health.P99Milliseconds:0.00}x, goal <= 2)");
+            Console.WriteLine($"createTask {create.RequestsPerSecond:0} rps ({create.RequestsPerSecond / health.RequestsPerSecond:0.00}x healthz, goal >= 0.25), p99 {create.P99Milliseconds:0.00} ms; healthz {health.RequestsPerSecond:0} rps");
+        }
+
+        result["rssIdleMb"] = Math.Round(rssIdle, 1);
+        result["rssLoadMb"] = Math.Round(rssLoad, 1);
+        Console.WriteLine($"cold start {(double)result["coldStartSeconds"]!:0.000} s (goal <= 1.5); RSS idle {rssIdle:0} MB (goal <= 120), under load {rssLoad:0} MB (goal <= 300)");
+
+        // 2. Queue pickup latency: createTask answered -> engine started, instant engine.
+        var pickups = await PickupAsync(serverDll, quick ? 100 : 500);
+        result["pickupP50Ms"] = Math.Round(Percentile(pickups, 0.50), 3);
+        result["pickupP99Ms"] = Math.Round(Percentile(pickups, 0.99), 3);
+        result["pickupMaxMs"] = Math.Round(pickups.Max(), 3);
+        Console.WriteLine($"pickup latency p50 {Percentile(pickups, 0.5):0.00} ms (goal <= 2), p99 {Percentile(pickups, 0.99):0.00} ms (goal <= 20), max {pickups.Max():0.00} ms, n={pickups.Count}");
+
+        // 3. Saturated end-to-end: 480p 4 s tasks per minute vs cores / raw encode time.
+        var (perMinute, bound) = await SaturatedAsync(serverDll, quick ? 6 : 16);
+        result["e2eTasksPerMinute"] = Math.Round(perMinute, 1);
+        result["e2eBoundPerMinute"] = Math.Round(bound, 1);
+        result["e2eRatio"] = Math.Round(perMinute / bound, 3);
+        Console.WriteLine($"saturated end-to-end {perMinute:0.0} tasks/min vs bound {bound:0.0} ({perMinute / bound:0.00}x, goal >= 0.85)");
+        return result;
+    }
+
+    private static void Line(JsonObject result, string name, double rps, double p99, double? rpsRatio, double? p99Ratio) =>
+        result[name] = new JsonObject { ["rps"] = Math.Round(rps, 1), ["p99Ms"] = Math.Round(p99, 3), ["rpsVsHealthz"] = rpsRatio is { } r ? Math.Round(r, 3) : null, ["p99VsHealthz"] = p99Ratio is { } q ? Math.Round(q, 3) : null };
+
+    private static string CreateScript(string key) => $$"""
+        local counter = 0
+        local threads = 0
+        function setup(thread)
+          thread:set("tid", threads)
+          threads = threads + 1
+        end
+        request = function()
+          counter = counter + 1
+          local headers = {}
+          headers["Authorization"] = "Bearer {{key}}"
+          headers["Content-Type"] = "application/json"
+          headers["X-Request-ID"] = "bench-" .. tid .. "-" .. counter
+          return wrk.format("POST", "/api/v1/jobs/createTask", headers, '{{Body}}')
+        end
+        """;
+
+    private static async Task<List<double>> PickupAsync(string serverDll, int tasks)
+    {
+        var log = Path.Combine(Path.GetTempPath(), $"pickup-{Guid.NewGuid():N}.log");
+        using var server = await ServerUnderTest.StartAsync(serverDll, new Dictionary<string, string>
+        {
+            ["Reelgate__Workers"] = "2",
+            ["Reelgate__Benchmark__InstantEngine"] = "true",
+            ["Reelgate__Benchmark__PickupLog"] = log,
+        });
+        var key = await server.FundedKeyAsync(long.MaxValue / 4);
+        using var client = new HttpClient { BaseAddress = server.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        var answered = new Dictionary<string, long>();
+        var ids = new List<string>();
+        var random = new Random(7);
+        for (var i = 0; i < tasks + 5; i++)
+        {
+            var response = await client.PostAsync("/api/v1/jobs/createTask", new StringContent(Body, Encoding.UTF8, "application/json"));
+            var micros = (DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).Ticks / 10;
+            var id = (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["data"]!["taskId"]!;
+            if (i >= 5)
+            {
+                // The first five warm the template render and the JIT; they are not counted.
+                answered[id] = micros;
+            }
+
+            ids.Add(id);
+            await Task.Delay(i < 5 ? 300 : random.Next(2, 12));
+        }
+
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (DateTime.UtcNow < deadline)
+        {
+            var lines = File.Exists(log) ? await File.ReadAllLinesAsync(log) : [];
+            if (lines.Length >= ids.Count)
+            {
+                break;
+            }
+
+            await Task.Delay(200);
+        }
+
+        var latencies = new List<double>();
+        foreach (var line in await File.ReadAllLinesAsync(log))
+        {
+            var parts = line.Split(' ');
+            if (answered.TryGetValue(parts[0], out var at))
+            {
+                latencies.Add(Math.Max(0, long.Parse(parts[1], CultureInfo.InvariantCulture) - at) / 1000.0);
+            }
+        }
+
+        File.Delete(log);
+        return latencies;
+    }
+
+    private static async Task<(double PerMinute, double Bound)> SaturatedAsync(string serverDll, int tasks)
+    {
+        var raw = new List<double>();
+        for (var i = 0; i < 3; i++)
+        {
+            var output = Path.Combine(Path.GetTempPath(), $"bound-{Guid.NewGuid():N}.mp4");
+            var watch = Stopwatch.StartNew();
+            using var p = Process.Start(new ProcessStartInfo("/usr/bin/ffmpeg",
+                ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=s=864x496:r=24:d=4", "-c:v", "libx264", "-preset", "veryfast", "-threads", "1", "-pix_fmt", "yuv420p", output]))!;
+            await p.WaitForExitAsync();
+            raw.Add(watch.Elapsed.TotalSeconds);
+            File.Delete(output);
+        }
+
+        var bound = Environment.ProcessorCount * 60 / Percentile(raw, 0.5);
+        using var server = await ServerUnderTest.StartAsync(serverDll, new Dictionary<string, string>());
+        var key = await server.FundedKeyAsync(long.MaxValue / 4);
+        using var client = new HttpClient { BaseAddress = server.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        var started = Stopwatch.StartNew();
+        var ids = await Task.WhenAll(Enumerable.Range(0, tasks).Select(async i =>
+        {
+            var body = Body.Replace("benchmark", $"benchmark {i}", StringComparison.Ordinal);
+            var response = await client.PostAsync("/api/v1/jobs/createTask", new StringContent(body, Encoding.UTF8, "application/json"));
+            return (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["data"]!["taskId"]!;
+        }));
+        foreach (var id in ids)
+        {
+            while (true)
+            {
+                var data = (await client.GetFromJsonAsync<JsonObject>($"/api/v1/jobs/recordInfo?taskId={id}"))!["data"]!;
+                if ((string)data["state"]! != "waiting")
+                {
+                    break;
+                }
+
+                await Task.Delay(50);
+            }
+        }
+
+        return (tasks / started.Elapsed.TotalMinutes, bound);
+    }
+
+    private static double Percentile(List<double> values, double p)
+    {
+        var sorted = values.Order().ToList();
+        return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+    }
+}
