@@ -219,6 +219,7 @@ public sealed class SqliteDatabase : IAsyncDisposable
         var conn = new SqliteConnection(_writeConnectionString);
         await conn.OpenAsync(ct);
         await Execute(conn, null, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=" + _busyTimeoutMs.ToString(System.Globalization.CultureInfo.InvariantCulture) + ";", ct);
+        PreparedCommands.Enable(conn);
         _writer = conn;
         return conn;
     }
@@ -228,15 +229,14 @@ public sealed class SqliteDatabase : IAsyncDisposable
         if (_writer is { } w)
         {
             _writer = null;
+            PreparedCommands.Release(w);
             await w.DisposeAsync();
         }
     }
 
     internal static async Task<int> Execute(SqliteConnection conn, SqliteTransaction? tx, string sql, CancellationToken ct)
     {
-        using var cmd = conn.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = sql;
+        using var cmd = TaskRows.Command(conn, tx, sql);
         return await cmd.ExecuteNonQueryAsync(ct);
     }
 

@@ -47,9 +47,13 @@ internal static class TaskRows
 
     public static SqliteCommand Command(SqliteConnection conn, SqliteTransaction? tx, string sql, params (string Name, object? Value)[] args)
     {
-        var cmd = conn.CreateCommand();
+        var cmd = PreparedCommands.Get(conn, sql) ?? conn.CreateCommand();
         cmd.Transaction = tx;
-        cmd.CommandText = sql;
+        if (cmd.CommandText != sql)
+        {
+            cmd.CommandText = sql;
+        }
+
         foreach (var (name, value) in args)
         {
             cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
