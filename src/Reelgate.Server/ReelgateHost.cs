@@ -68,6 +68,7 @@ public static class ReelgateHost
         services.AddSingleton<TaskView>();
         services.AddSingleton<QueueSignal>();
         services.AddSingleton<TaskProcessor>();
+        services.AddSingleton<RunningTasks>();
 
         // Order matters: the database is migrated before the workers start and before Kestrel listens.
         services.AddHostedService<StartupCheck>();
@@ -81,6 +82,7 @@ public static class ReelgateHost
         app.UseStatusCodePages(WriteStatusEnvelopeAsync);
         app.MapHealth();
         app.MapJobsApi();
+        app.MapModelsApi();
         app.MapAdminApi();
         app.MapResultFiles();
         return app;

@@ -15,6 +15,9 @@ public static class FailCodes
     /// <summary>An upstream provider refused or failed the task.</summary>
     public const string UpstreamError = "upstream_error";
 
+    /// <summary>The client cancelled the task before it ended.</summary>
+    public const string Cancelled = "cancelled";
+
     /// <summary>A platform fault: e.g. the task's worker died more times than allowed, or the result could not be stored.</summary>
     public const string InternalError = "internal_error";
 }

@@ -14,4 +14,17 @@ public interface ITaskStore
     Task<CreateTaskOutcome> CreateAsync(NewTask task, CancellationToken ct);
 
     Task<TaskRecord?> GetAsync(string taskId, CancellationToken ct);
+
+    /// <summary>
+    /// One page of an account's tasks, newest first (keyset on create time and id: stable while
+    /// new tasks arrive). <paramref name="after"/> is the last task of the previous page.
+    /// </summary>
+    Task<IReadOnlyList<TaskRecord>> ListAsync(string accountId, string? state, string? model, TaskCursor? after, int limit, CancellationToken ct);
+
+    /// <summary>
+    /// Cancels a waiting task of the account: it ends in <c>fail</c> with <c>cancelled</c> and a
+    /// full refund, in one transaction, whether it is queued or generating (a generating worker
+    /// then finds its lease gone and stops, recording nothing).
+    /// </summary>
+    Task<CancelOutcome> CancelAsync(string taskId, string accountId, long now, CancellationToken ct);
 }

@@ -86,7 +86,7 @@ public sealed class SqliteTaskQueue(SqliteDatabase db) : ITaskQueue
     }
 
     /// <summary>Ends a waiting task in fail and refunds its cost, in the caller's transaction.</summary>
-    private static async Task<bool> EndFailedAsync(SqliteConnection conn, SqliteTransaction tx, string taskId, string? leaseToken, string failCode, string failMsg, long now, CancellationToken ct)
+    internal static async Task<bool> EndFailedAsync(SqliteConnection conn, SqliteTransaction tx, string taskId, string? leaseToken, string failCode, string failMsg, long now, CancellationToken ct)
     {
         using var cmd = TaskRows.Command(conn, tx,
             "UPDATE tasks SET state = 'fail', fail_code = $code, fail_msg = $msg, complete_time = $now, update_time = $now, " +

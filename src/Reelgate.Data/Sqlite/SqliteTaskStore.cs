@@ -50,6 +50,41 @@ public sealed class SqliteTaskStore(SqliteDatabase db) : ITaskStore
             return new CreateTaskOutcome(CreateTaskStatus.Created, t.TaskId);
         }, ct);
 
+    public async Task<IReadOnlyList<TaskRecord>> ListAsync(string accountId, string? state, string? model, TaskCursor? after, int limit, CancellationToken ct)
+    {
+        await using var conn = await db.OpenReadAsync(ct);
+        using var cmd = TaskRows.Command(conn, null,
+            $"SELECT {TaskRows.Columns} FROM tasks WHERE account_id = $account " +
+            "AND ($state IS NULL OR state = $state) AND ($model IS NULL OR model = $model) " +
+            "AND ($afterTime IS NULL OR create_time < $afterTime OR (create_time = $afterTime AND id < $afterId)) " +
+            "ORDER BY create_time DESC, id DESC LIMIT $limit",
+            ("$account", accountId), ("$state", state), ("$model", model),
+            ("$afterTime", after?.CreateTime), ("$afterId", after?.TaskId), ("$limit", limit));
+        using var r = await cmd.ExecuteReaderAsync(ct);
+        var list = new List<TaskRecord>(limit);
+        while (await r.ReadAsync(ct))
+        {
+            list.Add(TaskRows.Read(r));
+        }
+
+        return list;
+    }
+
+    public Task<CancelOutcome> CancelAsync(string taskId, string accountId, long now, CancellationToken ct) =>
+        db.WriteAsync(async (conn, tx) =>
+        {
+            using var find = TaskRows.Command(conn, tx, "SELECT state FROM tasks WHERE id = $id AND account_id = $account", ("$id", taskId), ("$account", accountId));
+            var state = await find.ExecuteScalarAsync(ct) as string;
+            if (state is null)
+            {
+                return CancelOutcome.NotFound;
+            }
+
+            return await SqliteTaskQueue.EndFailedAsync(conn, tx, taskId, null, FailCodes.Cancelled, "cancelled by the client; the cost was refunded", now, ct)
+                ? CancelOutcome.Cancelled
+                : CancelOutcome.AlreadyFinished;
+        }, ct);
+
     public async Task<TaskRecord?> GetAsync(string taskId, CancellationToken ct)
     {
         await using var conn = await db.OpenReadAsync(ct);

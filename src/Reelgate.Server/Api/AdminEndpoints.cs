@@ -31,7 +31,7 @@ public static class AdminEndpoints
 
     private static async Task<IResult> CreateAccountAsync(HttpContext http, IAccountStore accounts, TimeProvider time)
     {
-        var (body, error) = await ReadAsync(http, ApiJsonContext.Web.CreateAccountRequest);
+        var (body, error) = await JsonRequest.ReadAsync(http, ApiJsonContext.Web.CreateAccountRequest);
         if (error is not null)
         {
             return error;
@@ -66,7 +66,7 @@ public static class AdminEndpoints
 
     private static async Task<IResult> AdjustCreditsAsync(string accountId, HttpContext http, IAccountStore accounts, TimeProvider time)
     {
-        var (body, error) = await ReadAsync(http, ApiJsonContext.Web.AdjustCreditsRequest);
+        var (body, error) = await JsonRequest.ReadAsync(http, ApiJsonContext.Web.AdjustCreditsRequest);
         if (error is not null)
         {
             return error;
@@ -94,7 +94,7 @@ public static class AdminEndpoints
 
     private static async Task<IResult> CreateKeyAsync(string accountId, HttpContext http, IAccountStore accounts, IOptions<ReelgateOptions> options, TimeProvider time)
     {
-        var (body, error) = await ReadAsync(http, ApiJsonContext.Web.CreateKeyRequest);
+        var (body, error) = await JsonRequest.ReadAsync(http, ApiJsonContext.Web.CreateKeyRequest);
         if (error is not null)
         {
             return error;
@@ -151,37 +151,6 @@ public static class AdminEndpoints
         var entries = await accounts.AuditAsync(http.RequestAborted);
         var broken = entries.Where(e => !e.Ok).Select(e => new AuditAccountData(e.AccountId, e.Balance, e.LedgerSum)).ToList();
         return ApiResults.Ok(new AuditData(broken.Count == 0, entries.Count, broken), ApiJsonContext.Web.ApiEnvelopeAuditData);
-    }
-
-    /// <summary>Reads a small JSON object body; 400 invalid request when it is not one.</summary>
-    private static async Task<(T? Body, IResult? Error)> ReadAsync<T>(HttpContext http, JsonTypeInfo<T> type)
-        where T : class
-    {
-        if (!RequestBodyReader.HasJsonContentType(http.Request))
-        {
-            return (null, ApiResults.Error(400, ApiResults.InvalidRequest));
-        }
-
-        var bytes = await RequestBodyReader.ReadAsync(http.Request, http.RequestAborted);
-        if (bytes is null)
-        {
-            return (null, ApiResults.Error(400, ApiResults.InvalidRequest));
-        }
-
-        if (bytes.Length == 0)
-        {
-            bytes = "{}"u8.ToArray();
-        }
-
-        try
-        {
-            var body = JsonSerializer.Deserialize(bytes, type);
-            return body is null ? (null, ApiResults.Error(400, ApiResults.InvalidRequest)) : (body, null);
-        }
-        catch (JsonException)
-        {
-            return (null, ApiResults.Error(400, ApiResults.InvalidRequest));
-        }
     }
 
     private static long Now(TimeProvider time) => time.GetUtcNow().ToUnixTimeMilliseconds();

@@ -25,6 +25,33 @@ public sealed record TaskInfoData(
     long Seed,
     string? ThumbnailUrl);
 
+public sealed record TaskListData(IReadOnlyList<TaskInfoData> Items, string? NextCursor);
+
+public sealed record CancelTaskRequest(string? TaskId);
+
+public sealed record ModelData(
+    string Id,
+    string Description,
+    int Fps,
+    IReadOnlyList<ModelInputData> Input,
+    IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Sizes,
+    ModelPricingData Pricing);
+
+public sealed record ModelInputData(
+    string Name,
+    string Type,
+    bool Required,
+    System.Text.Json.JsonElement? Default,
+    IReadOnlyList<string>? Values,
+    long? Min,
+    long? Max,
+    int? MinLength,
+    int? MaxLength,
+    string? AliasOf,
+    string? Description);
+
+public sealed record ModelPricingData(string RateField, IReadOnlyDictionary<string, long> RatesPerSecond, string DurationField, string? AudioField, decimal AudioMultiplier);
+
 public sealed record ResultJsonData(IReadOnlyList<string> ResultUrls);
 
 public sealed record AccountCreatedData(string AccountId);

@@ -97,9 +97,10 @@ public sealed class CreateTaskEndpoint(ApiCaller caller, ModelCatalog catalog, I
 
         var param = Param(model.Id, input, callBackUrl);
         var seed = validated.Seed >= 0 ? validated.Seed : Random.Shared.NextInt64(0, model.Output.MaxSeed + 1);
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var outcome = await tasks.CreateAsync(new NewTask
         {
-            TaskId = "task_" + Guid.CreateVersion7().ToString("N"),
+            TaskId = TaskIds.New(now),
             AccountId = key.AccountId,
             KeyId = key.KeyId,
             Model = model.Id,
@@ -111,7 +112,7 @@ public sealed class CreateTaskEndpoint(ApiCaller caller, ModelCatalog catalog, I
             RequestId = requestId,
             RequestHash = requestId is null ? null : Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(param))),
             ActiveTaskLimit = tier.ActiveTasks,
-            Now = time.GetUtcNow().ToUnixTimeMilliseconds(),
+            Now = now,
         }, CancellationToken.None); // once sent, the transaction completes even if the client leaves
 
         switch (outcome.Status)

@@ -14,6 +14,8 @@ public static partial class JobsEndpoints
         v1.MapPost("/jobs/createTask", (HttpContext http, CreateTaskEndpoint endpoint) => endpoint.HandleAsync(http));
         v1.MapGet("/jobs/recordInfo", RecordInfoAsync);
         v1.MapGet("/chat/credit", CreditAsync);
+        v1.MapGet("/jobs/list", ListAsync);
+        v1.MapPost("/jobs/cancel", CancelAsync);
         return app;
     }
 
@@ -52,6 +54,92 @@ public static partial class JobsEndpoints
 
         var balance = await accounts.GetBalanceAsync(key!.AccountId, http.RequestAborted);
         return ApiResults.Ok(balance ?? 0, ApiJsonContext.Web.ApiEnvelopeInt64);
+    }
+
+    /// <summary>
+    /// <c>GET /api/v1/jobs/list?state=&amp;model=&amp;limit=&amp;cursor=</c>: the caller's account's tasks,
+    /// newest first, keyset pagination (a cursor stays valid while new tasks arrive).
+    /// </summary>
+    private static async Task<IResult> ListAsync(HttpContext http, ApiCaller caller, ITaskStore tasks, TaskView view)
+    {
+        var (key, _, error) = await caller.CheckAsync(http, RequestKind.Read);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var q = http.Request.Query;
+        if (q["state"].Count > 1 || q["model"].Count > 1 || q["limit"].Count > 1 || q["cursor"].Count > 1)
+        {
+            return ApiResults.Error(400, ApiResults.InvalidRequest);
+        }
+
+        var state = string.IsNullOrEmpty(q["state"]) ? null : q["state"].ToString();
+        if (state is not (null or TaskState.Waiting or TaskState.Success or TaskState.Fail))
+        {
+            return ApiResults.Error(422, "validation error: state must be one of waiting, success, fail");
+        }
+
+        var limit = 20;
+        if (!string.IsNullOrEmpty(q["limit"]) && (!int.TryParse(q["limit"], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out limit) || limit is < 1 or > 100))
+        {
+            return ApiResults.Error(422, "validation error: limit must be a whole number from 1 to 100");
+        }
+
+        TaskCursor? after = null;
+        if (!string.IsNullOrEmpty(q["cursor"]))
+        {
+            if (ListCursor.Decode(q["cursor"]!) is not { } cursor)
+            {
+                return ApiResults.Error(400, ApiResults.InvalidRequest);
+            }
+
+            after = cursor;
+        }
+
+        var model = string.IsNullOrEmpty(q["model"]) ? null : q["model"].ToString();
+        var page = await tasks.ListAsync(key!.AccountId, state, model, after, limit + 1, http.RequestAborted);
+        var items = page.Take(limit).Select(t => view.ToData(t, http.Request)).ToList();
+        var next = page.Count > limit ? ListCursor.Encode(new TaskCursor(page[limit - 1].CreateTime, page[limit - 1].TaskId)) : null;
+        return ApiResults.Ok(new TaskListData(items, next), ApiJsonContext.Web.ApiEnvelopeTaskListData);
+    }
+
+    /// <summary>
+    /// <c>POST /api/v1/jobs/cancel {"taskId":...}</c>: a waiting task (queued or generating) ends in
+    /// fail with <c>cancelled</c> and a full refund; an ended one is 409 task already finished.
+    /// </summary>
+    private static async Task<IResult> CancelAsync(HttpContext http, ApiCaller caller, ITaskStore tasks, Workers.RunningTasks running, TimeProvider time)
+    {
+        var (key, _, error) = await caller.CheckAsync(http, RequestKind.Create);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var (body, bad) = await JsonRequest.ReadAsync(http, ApiJsonContext.Web.CancelTaskRequest);
+        if (bad is not null)
+        {
+            return bad;
+        }
+
+        if (body!.TaskId is not { Length: > 0 } id)
+        {
+            return ApiResults.Error(422, "validation error: taskId is required");
+        }
+
+        var outcome = TaskIdPattern().IsMatch(id)
+            ? await tasks.CancelAsync(id, key!.AccountId, time.GetUtcNow().ToUnixTimeMilliseconds(), CancellationToken.None)
+            : CancelOutcome.NotFound;
+        switch (outcome)
+        {
+            case CancelOutcome.Cancelled:
+                running.Stop(id);
+                return ApiResults.OkNull();
+            case CancelOutcome.AlreadyFinished:
+                return ApiResults.Error(409, "task already finished");
+            default:
+                return ApiResults.Error(404, "task not found");
+        }
     }
 
     [GeneratedRegex("^task_[A-Za-z0-9]{1,64}$")]

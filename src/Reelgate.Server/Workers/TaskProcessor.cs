@@ -22,6 +22,7 @@ public sealed partial class TaskProcessor(
     ModelCatalog catalog,
     EngineRegistry engines,
     IResultStore results,
+    RunningTasks running,
     TimeProvider time,
     IOptions<ReelgateOptions> options,
     ILogger<TaskProcessor> log)
@@ -76,6 +77,7 @@ public sealed partial class TaskProcessor(
         using var run = CancellationTokenSource.CreateLinkedTokenSource(stopping, leaseLost.Token, timeout.Token);
         var progress = new ProgressTracker();
         var heartbeat = HeartbeatAsync(task.TaskId, token, progress, leaseLost, run.Token);
+        running.Register(task.TaskId, leaseLost);
         try
         {
             EngineResult result;
@@ -130,6 +132,7 @@ public sealed partial class TaskProcessor(
         }
         finally
         {
+            running.Unregister(task.TaskId);
             await run.CancelAsync();
             await heartbeat;
             TryDelete(output);

@@ -1,0 +1,32 @@
+using Reelgate.Core.Catalog;
+using Reelgate.Core.Limits;
+
+namespace Reelgate.Server.Api;
+
+/// <summary><c>GET /api/v1/models</c>: the catalog as data (input rules, sizes, prices), generated from the catalog file.</summary>
+public static class ModelsEndpoints
+{
+    public static IEndpointRouteBuilder MapModelsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/v1/models", async (HttpContext http, ApiCaller caller, ModelCatalog catalog) =>
+        {
+            var (_, _, error) = await caller.CheckAsync(http, RequestKind.Read);
+            if (error is not null)
+            {
+                return error;
+            }
+
+            IReadOnlyList<ModelData> models = catalog.Models.Select(ToData).ToList();
+            return ApiResults.Ok(models, ApiJsonContext.Web.ApiEnvelopeIReadOnlyListModelData);
+        });
+        return app;
+    }
+
+    private static ModelData ToData(ModelDefinition m) => new(
+        m.Id,
+        m.Description,
+        m.Fps,
+        m.Input.Select(f => new ModelInputData(f.Name, f.Type, f.Required, f.Default, f.Values, f.Min, f.Max, f.MinLength, f.MaxLength, f.AliasOf, f.Description)).ToList(),
+        m.Output.Sizes,
+        new ModelPricingData(m.Pricing.RateField, m.Pricing.RatesPerSecond, m.Pricing.DurationField, m.Pricing.AudioField, m.Pricing.AudioMultiplier));
+}
