@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Reelgate.Core.Catalog;
 using Reelgate.Core.Engines;
@@ -57,21 +56,9 @@ public sealed class CaptionFitTests
         var video = Path.Combine(dir, name + ".mp4");
         var result = await renderer.GenerateAsync(new EngineJob("task_fit", spec, video), new Progress<int>(), TestContext.Current.CancellationToken);
         Assert.True(result.Succeeded, result.FailMessage);
-        var png = Path.Combine(dir, name + ".png");
-        await RunAsync(["-v", "error", "-y", "-ss", "0.5", "-i", video, "-frames:v", "1", png]);
-        var raw = Path.Combine(dir, name + ".rgb");
-        await RunAsync(["-v", "error", "-y", "-ss", "0.5", "-i", video, "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", raw]);
+        await FfmpegTool.RunAsync("/usr/bin/ffmpeg", ["-v", "error", "-y", "-ss", "0.5", "-i", video, "-frames:v", "1", Path.Combine(dir, name + ".png")]);
+        var bytes = await FfmpegTool.FrameAsync(video, 0.5);
         File.Delete(video);
-        var bytes = await File.ReadAllBytesAsync(raw, TestContext.Current.CancellationToken);
-        File.Delete(raw);
         return bytes;
-    }
-
-    private static async Task RunAsync(string[] args)
-    {
-        using var p = Process.Start(new ProcessStartInfo("/usr/bin/ffmpeg", args) { RedirectStandardError = true })!;
-        await p.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await p.WaitForExitAsync(TestContext.Current.CancellationToken);
-        Assert.Equal(0, p.ExitCode);
     }
 }

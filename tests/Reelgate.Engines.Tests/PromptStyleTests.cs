@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Reelgate.Core.Catalog;
 using Reelgate.Core.Engines;
@@ -48,7 +47,7 @@ public sealed class PromptStyleTests
         var (path, cleanup) = await RenderAsync(spec);
         using (cleanup)
         {
-            var probe = await ProbeAsync(path, "-show_format");
+            var probe = await FfmpegTool.ProbeAsync(path);
             Assert.Contains("procedural preview", (string)probe["format"]!["tags"]!["title"]!, StringComparison.Ordinal);
         }
     }
@@ -69,8 +68,8 @@ public sealed class PromptStyleTests
         var (path, cleanup) = await RenderAsync(spec);
         using (cleanup)
         {
-            var a = await FrameAsync(path, 13.5);
-            var b = await FrameAsync(path, 14.9);
+            var a = await FfmpegTool.FrameAsync(path, 13.5, "64:36");
+            var b = await FfmpegTool.FrameAsync(path, 14.9, "64:36");
             var changed = a.Zip(b).Count(p => Math.Abs(p.First - p.Second) > 4);
             Assert.True(changed > a.Length / 20, $"only {changed} of {a.Length} samples changed between 13.5 s and 14.9 s");
         }
@@ -106,7 +105,7 @@ public sealed class PromptStyleTests
         var (path, cleanup) = await RenderAsync(spec);
         using (cleanup)
         {
-            var rgb = await FrameAsync(path, at);
+            var rgb = await FfmpegTool.FrameAsync(path, at, "64:36");
             double r = 0, g = 0, b = 0;
             for (var i = 0; i < rgb.Length; i += 3)
             {
@@ -116,27 +115,6 @@ public sealed class PromptStyleTests
             var n = rgb.Length / 3.0;
             return (r / n, g / n, b / n);
         }
-    }
-
-    /// <summary>One frame as 64x36 RGB samples.</summary>
-    private static async Task<byte[]> FrameAsync(string path, double at)
-    {
-        var psi = new ProcessStartInfo("/usr/bin/ffmpeg", ["-v", "error", "-ss", at.ToString(System.Globalization.CultureInfo.InvariantCulture), "-i", path, "-frames:v", "1", "-vf", "scale=64:36", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]) { RedirectStandardOutput = true };
-        using var p = Process.Start(psi)!;
-        using var ms = new MemoryStream();
-        await p.StandardOutput.BaseStream.CopyToAsync(ms, TestContext.Current.CancellationToken);
-        await p.WaitForExitAsync(TestContext.Current.CancellationToken);
-        Assert.Equal(64 * 36 * 3, ms.Length);
-        return ms.ToArray();
-    }
-
-    private static async Task<JsonObject> ProbeAsync(string path, string what)
-    {
-        var psi = new ProcessStartInfo("/usr/bin/ffprobe", ["-v", "error", what, "-of", "json", path]) { RedirectStandardOutput = true };
-        using var p = Process.Start(psi)!;
-        var json = await p.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await p.WaitForExitAsync(TestContext.Current.CancellationToken);
-        return JsonNode.Parse(json)!.AsObject();
     }
 
     private sealed class Deleter(string path) : IDisposable

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Reelgate.Core.Catalog;
 using Reelgate.Core.Engines;
@@ -31,15 +30,15 @@ public sealed class RendererProbeTests
         var spec = new GenerationSpec("m", $"sweep {resolution} {ratio}", ratio, resolution, width, height, 24, 1, audio, 7, false);
         await WithOutputAsync(spec, async path =>
         {
-            var probe = await ProbeAsync(path);
-            var video = Stream(probe, "video")!;
+            var probe = await FfmpegTool.ProbeAsync(path);
+            var video = FfmpegTool.Stream(probe, "video")!;
             Assert.Equal("h264", (string)video["codec_name"]!);
             Assert.Equal("yuv420p", (string)video["pix_fmt"]!);
             Assert.Equal(width, (int)video["width"]!);
             Assert.Equal(height, (int)video["height"]!);
             Assert.Equal("24/1", (string)video["r_frame_rate"]!);
             Assert.Equal("24", (string)video["nb_read_frames"]!);
-            var audioStream = Stream(probe, "audio");
+            var audioStream = FfmpegTool.Stream(probe, "audio");
             Assert.Equal(audio, audioStream is not null);
             if (audioStream is not null)
             {
@@ -58,11 +57,11 @@ public sealed class RendererProbeTests
         var spec = new GenerationSpec("m", "length check", "16:9", "480p", 864, 496, 24, seconds, audio, 3, false);
         await WithOutputAsync(spec, async path =>
         {
-            var probe = await ProbeAsync(path);
-            Assert.Equal((24 * seconds).ToString(System.Globalization.CultureInfo.InvariantCulture), (string)Stream(probe, "video")!["nb_read_frames"]!);
+            var probe = await FfmpegTool.ProbeAsync(path);
+            Assert.Equal((24 * seconds).ToString(System.Globalization.CultureInfo.InvariantCulture), (string)FfmpegTool.Stream(probe, "video")!["nb_read_frames"]!);
             if (audio)
             {
-                var audioSeconds = double.Parse((string)Stream(probe, "audio")!["duration"]!, System.Globalization.CultureInfo.InvariantCulture);
+                var audioSeconds = double.Parse((string)FfmpegTool.Stream(probe, "audio")!["duration"]!, System.Globalization.CultureInfo.InvariantCulture);
                 Assert.InRange(audioSeconds, seconds - 0.05, seconds + 0.05);
             }
         });
@@ -183,18 +182,6 @@ public sealed class RendererProbeTests
             File.Delete(output);
         }
     }
-
-    private static async Task<JsonObject> ProbeAsync(string path)
-    {
-        var psi = new ProcessStartInfo("/usr/bin/ffprobe", ["-v", "error", "-count_frames", "-show_streams", "-of", "json", path]) { RedirectStandardOutput = true };
-        using var p = Process.Start(psi)!;
-        var json = await p.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await p.WaitForExitAsync(TestContext.Current.CancellationToken);
-        return JsonNode.Parse(json)!.AsObject();
-    }
-
-    private static JsonObject? Stream(JsonObject probe, string type) =>
-        probe["streams"]!.AsArray().Select(s => s!.AsObject()).FirstOrDefault(s => (string?)s["codec_type"] == type);
 
     /// <summary>Reads the top-level MP4 boxes: with +faststart the moov box comes before mdat.</summary>
     private static bool MoovBeforeMdat(string path)
