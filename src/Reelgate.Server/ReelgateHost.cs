@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Reelgate.Core.Accounts;
+using Reelgate.Core.Callbacks;
 using Reelgate.Core.Catalog;
 using Reelgate.Core.Engines;
 using Reelgate.Core.Limits;
@@ -11,6 +12,7 @@ using Reelgate.Data.Files;
 using Reelgate.Data.Sqlite;
 using Reelgate.Engines.BuiltIn;
 using Reelgate.Server.Api;
+using Reelgate.Server.Callbacks;
 using Reelgate.Server.Options;
 using Reelgate.Server.Security;
 using Reelgate.Server.Workers;
@@ -49,6 +51,9 @@ public static class ReelgateHost
         services.AddSingleton<ITaskStore, SqliteTaskStore>();
         services.AddSingleton<ITaskQueue, SqliteTaskQueue>();
         services.AddSingleton<IAccountStore, SqliteAccountStore>();
+        services.AddSingleton<ICallbackOutbox, SqliteCallbackOutbox>();
+        services.AddSingleton<CallbackAddressPolicy>();
+        services.AddSingleton<CallbackSender>();
         services.AddSingleton<IResultStore>(sp => new LocalResultStore(Path.Combine(Opt(sp).DataDirectory, "results")));
         services.TryAddSingleton<IRateLimiter, InMemoryRateLimiter>();
 
@@ -73,6 +78,7 @@ public static class ReelgateHost
         // Order matters: the database is migrated before the workers start and before Kestrel listens.
         services.AddHostedService<StartupCheck>();
         services.AddHostedService<WorkerService>();
+        services.AddHostedService<CallbackService>();
     }
 
     public static WebApplication Build(WebApplicationBuilder builder)

@@ -16,6 +16,9 @@ public sealed record NewTask
     public required long Seed { get; init; }
     public string? CallBackUrl { get; init; }
 
+    /// <summary>The origin the client called, for result URLs in callbacks when no PublicBaseUrl is set.</summary>
+    public string? BaseUrl { get; init; }
+
     /// <summary>The client's <c>X-Request-ID</c>, or null.</summary>
     public string? RequestId { get; init; }
 

@@ -19,6 +19,9 @@ public sealed record TaskRecord
     public required long Seed { get; init; }
     public string? CallBackUrl { get; init; }
 
+    /// <summary>The origin the client called when creating the task.</summary>
+    public string? BaseUrl { get; init; }
+
     /// <summary>Key of the result file in the result store, on success.</summary>
     public string? ResultKey { get; init; }
 

@@ -71,7 +71,13 @@ public sealed class SqliteTaskQueue(SqliteDatabase db) : ITaskQueue
                 "UPDATE tasks SET state = 'success', result_key = $key, thumbnail_key = $thumb, progress = 100, complete_time = $now, update_time = $now, " +
                 "lease_token = NULL, lease_expires = NULL WHERE id = $id AND state = 'waiting' AND lease_token = $token",
                 ("$key", resultKey), ("$thumb", thumbnailKey), ("$now", now), ("$id", taskId), ("$token", leaseToken));
-            return await cmd.ExecuteNonQueryAsync(ct) == 1;
+            if (await cmd.ExecuteNonQueryAsync(ct) != 1)
+            {
+                return false;
+            }
+
+            await EnqueueCallbackAsync(conn, tx, taskId, now, ct);
+            return true;
         }, ct);
 
     public Task<bool> FailAsync(string taskId, string leaseToken, string failCode, string failMsg, long now, CancellationToken ct) =>
@@ -111,6 +117,17 @@ public sealed class SqliteTaskQueue(SqliteDatabase db) : ITaskQueue
             await TaskRows.PostAsync(conn, tx, account, cost, "refund", "refund of task " + taskId, taskId, now, ct);
         }
 
+        await EnqueueCallbackAsync(conn, tx, taskId, now, ct);
         return true;
+    }
+
+    /// <summary>Transactional outbox: the callback is queued in the transaction that ends the task.</summary>
+    private static async Task EnqueueCallbackAsync(SqliteConnection conn, SqliteTransaction tx, string taskId, long now, CancellationToken ct)
+    {
+        using var cmd = TaskRows.Command(conn, tx,
+            "INSERT INTO callback_deliveries (task_id, account_id, url, state, attempts, next_attempt_at, created_at, updated_at) " +
+            "SELECT id, account_id, callback_url, 'pending', 0, $now, $now, $now FROM tasks WHERE id = $id AND callback_url IS NOT NULL",
+            ("$id", taskId), ("$now", now));
+        await cmd.ExecuteNonQueryAsync(ct);
     }
 }

@@ -8,7 +8,7 @@ internal static class TaskRows
 {
     public const string Columns =
         "id, account_id, key_id, model, state, param, input, cost, seed, callback_url, result_key, fail_code, fail_msg, " +
-        "create_time, start_time, complete_time, update_time, progress, attempts, lease_token, thumbnail_key";
+        "create_time, start_time, complete_time, update_time, progress, attempts, lease_token, thumbnail_key, base_url";
 
     public static TaskRecord Read(SqliteDataReader r) => new()
     {
@@ -33,6 +33,7 @@ internal static class TaskRows
         Attempts = r.GetInt32(18),
         Running = !r.IsDBNull(19),
         ThumbnailKey = r.IsDBNull(20) ? null : r.GetString(20),
+        BaseUrl = r.IsDBNull(21) ? null : r.GetString(21),
     };
 
     public static async Task<TaskRecord?> GetAsync(SqliteConnection conn, SqliteTransaction? tx, string taskId, CancellationToken ct)

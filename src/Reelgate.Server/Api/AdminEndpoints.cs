@@ -26,6 +26,8 @@ public static class AdminEndpoints
         admin.MapPost("/accounts/{accountId}/disable", DisableAsync);
         admin.MapDelete("/keys/{keyId}", RevokeKeyAsync);
         admin.MapGet("/audit", AuditAsync);
+        admin.MapPost("/accounts/{accountId}/webhook-secret", RotateWebhookSecretAsync);
+        admin.MapGet("/tasks/{taskId}/callbacks", CallbacksAsync);
         return app;
     }
 
@@ -151,6 +153,24 @@ public static class AdminEndpoints
         var entries = await accounts.AuditAsync(http.RequestAborted);
         var broken = entries.Where(e => !e.Ok).Select(e => new AuditAccountData(e.AccountId, e.Balance, e.LedgerSum)).ToList();
         return ApiResults.Ok(new AuditData(broken.Count == 0, entries.Count, broken), ApiJsonContext.Web.ApiEnvelopeAuditData);
+    }
+
+    /// <summary>Creates or rotates the account's callback signing secret; the only time it is shown.</summary>
+    private static async Task<IResult> RotateWebhookSecretAsync(string accountId, Reelgate.Core.Callbacks.ICallbackOutbox outbox)
+    {
+        var secret = Reelgate.Core.Callbacks.WebhookSigner.NewSecret();
+        return await outbox.RotateSecretAsync(accountId, secret, CancellationToken.None)
+            ? ApiResults.Ok(new WebhookSecretData(secret), ApiJsonContext.Web.ApiEnvelopeWebhookSecretData)
+            : ApiResults.Error(404, "account not found");
+    }
+
+    /// <summary>The task's callback deliveries and every try (status, error, duration).</summary>
+    private static async Task<IResult> CallbacksAsync(string taskId, HttpContext http, Reelgate.Core.Callbacks.ICallbackOutbox outbox)
+    {
+        var views = await outbox.ListByTaskAsync(taskId, http.RequestAborted);
+        IReadOnlyList<CallbackDeliveryData> data = views.Select(v => new CallbackDeliveryData(v.Id, v.Url, v.State, v.Attempts, v.NextAttemptAt,
+            v.History.Select(a => new CallbackAttemptData(a.AttemptedAt, a.StatusCode, a.Error, a.DurationMs)).ToList())).ToList();
+        return ApiResults.Ok(data, ApiJsonContext.Web.ApiEnvelopeIReadOnlyListCallbackDeliveryData);
     }
 
     private static long Now(TimeProvider time) => time.GetUtcNow().ToUnixTimeMilliseconds();

@@ -52,6 +52,12 @@ public sealed record ModelInputData(
 
 public sealed record ModelPricingData(string RateField, IReadOnlyDictionary<string, long> RatesPerSecond, string DurationField, string? AudioField, decimal AudioMultiplier);
 
+public sealed record WebhookSecretData(string WebhookSecret);
+
+public sealed record CallbackDeliveryData(long DeliveryId, string Url, string State, int Attempts, long NextAttemptAt, IReadOnlyList<CallbackAttemptData> History);
+
+public sealed record CallbackAttemptData(long AttemptedAt, int? StatusCode, string? Error, long DurationMs);
+
 public sealed record ResultJsonData(IReadOnlyList<string> ResultUrls);
 
 public sealed record AccountCreatedData(string AccountId);

@@ -109,6 +109,7 @@ public sealed class CreateTaskEndpoint(ApiCaller caller, ModelCatalog catalog, I
             Cost = ModelCatalog.Price(model, validated),
             Seed = seed,
             CallBackUrl = callBackUrl,
+            BaseUrl = $"{http.Request.Scheme}://{http.Request.Host}",
             RequestId = requestId,
             RequestHash = requestId is null ? null : Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(param))),
             ActiveTaskLimit = tier.ActiveTasks,

@@ -11,13 +11,18 @@ public sealed class TaskView(ResultUrlSigner signer, IOptions<ReelgateOptions> o
 {
     private readonly ReelgateOptions _options = options.Value;
 
-    public TaskInfoData ToData(TaskRecord t, HttpRequest request)
+    public TaskInfoData ToData(TaskRecord t, HttpRequest request) => ToData(t, BaseUrl(request));
+
+    /// <summary>The data for a callback: result URLs on PublicBaseUrl, else the origin the client called.</summary>
+    public TaskInfoData ToCallbackData(TaskRecord t) =>
+        ToData(t, string.IsNullOrEmpty(_options.PublicBaseUrl) ? t.BaseUrl ?? "http://127.0.0.1" : _options.PublicBaseUrl);
+
+    public TaskInfoData ToData(TaskRecord t, string baseUrl)
     {
         string? resultJson = null;
         string? thumbnailUrl = null;
         if (t.State == TaskState.Success && t.ResultKey is { } key)
         {
-            var baseUrl = BaseUrl(request);
             var url = signer.Sign(baseUrl, key, _options.ResultUrlTtl);
             thumbnailUrl = t.ThumbnailKey is { } thumb ? signer.Sign(baseUrl, thumb, _options.ResultUrlTtl) : null;
             resultJson = JsonSerializer.Serialize(new ResultJsonData([url]), ApiJsonContext.Web.ResultJsonData);

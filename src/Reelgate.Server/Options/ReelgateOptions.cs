@@ -58,6 +58,9 @@ public sealed class ReelgateOptions
     /// <summary>ffmpeg for the built-in renderer.</summary>
     public string FfmpegPath { get; set; } = "/usr/bin/ffmpeg";
 
+    /// <summary>Callback delivery: retry schedule, timeout, allowed private hosts.</summary>
+    public CallbackOptions Callbacks { get; set; } = new();
+
     /// <summary>Benchmark-only switches; never set them in production.</summary>
     public BenchmarkOptions Benchmark { get; set; } = new();
 

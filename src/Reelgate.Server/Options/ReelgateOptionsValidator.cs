@@ -64,6 +64,25 @@ public sealed class ReelgateOptionsValidator : IValidateOptions<ReelgateOptions>
             errors.Add("Reelgate:FallbackPoll must be positive: set Reelgate__FallbackPoll like 00:00:05");
         }
 
+        if (o.Callbacks.Timeout <= TimeSpan.Zero || o.Callbacks.Timeout > TimeSpan.FromMinutes(5))
+        {
+            errors.Add("Reelgate:Callbacks:Timeout must be between 00:00:00.001 and 00:05:00: set Reelgate__Callbacks__Timeout like 00:00:15");
+        }
+
+        if (o.Callbacks.RetrySchedule.Any(t => t <= TimeSpan.Zero))
+        {
+            errors.Add("Reelgate:Callbacks:RetrySchedule has a wait of zero or less: set Reelgate__Callbacks__RetrySchedule__0 (and __1, ...) to positive times like 00:00:05");
+        }
+
+        foreach (var host in o.Callbacks.AllowedHosts)
+        {
+            var parts = host.Split('/');
+            if (string.IsNullOrWhiteSpace(host) || (parts.Length == 2 && (!System.Net.IPAddress.TryParse(parts[0], out _) || !int.TryParse(parts[1], out _))) || parts.Length > 2)
+            {
+                errors.Add($"Reelgate:Callbacks:AllowedHosts has '{host}': use a host name, an IP address, or a CIDR range like 10.0.0.0/8");
+            }
+        }
+
         foreach (var (tier, t) in o.Tiers)
         {
             foreach (var (key, value) in new[] { ("CreatePerSecond", t.CreatePerSecond), ("CreatePerMinute", t.CreatePerMinute), ("ReadPerSecond", t.ReadPerSecond), ("ReadPerMinute", t.ReadPerMinute), ("ActiveTasks", t.ActiveTasks) })
