@@ -74,6 +74,7 @@ public static class ReelgateHost
         services.AddSingleton<QueueSignal>();
         services.AddSingleton<TaskProcessor>();
         services.AddSingleton<RunningTasks>();
+        services.AddSingleton<Reelgate.Server.Events.TaskEventHub>();
 
         // Order matters: the database is migrated before the workers start and before Kestrel listens.
         services.AddHostedService<StartupCheck>();
@@ -89,6 +90,7 @@ public static class ReelgateHost
         app.MapHealth();
         app.MapJobsApi();
         app.MapModelsApi();
+        app.MapTaskEvents();
         app.MapAdminApi();
         app.MapResultFiles();
         return app;

@@ -58,6 +58,8 @@ public sealed record CallbackDeliveryData(long DeliveryId, string Url, string St
 
 public sealed record CallbackAttemptData(long AttemptedAt, int? StatusCode, string? Error, long DurationMs);
 
+public sealed record TaskEventData(string TaskId, string State, int Progress, string? FailCode, long UpdateTime);
+
 public sealed record ResultJsonData(IReadOnlyList<string> ResultUrls);
 
 public sealed record AccountCreatedData(string AccountId);

@@ -20,6 +20,7 @@ namespace Reelgate.Server.Api;
 [JsonSerializable(typeof(ApiEnvelope<IReadOnlyList<ModelData>>))]
 [JsonSerializable(typeof(CancelTaskRequest))]
 [JsonSerializable(typeof(TaskInfoData))]
+[JsonSerializable(typeof(TaskEventData))]
 [JsonSerializable(typeof(ApiEnvelope<WebhookSecretData>))]
 [JsonSerializable(typeof(ApiEnvelope<IReadOnlyList<CallbackDeliveryData>>))]
 [JsonSerializable(typeof(ResultJsonData))]

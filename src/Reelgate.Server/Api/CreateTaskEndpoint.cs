@@ -14,7 +14,7 @@ namespace Reelgate.Server.Api;
 /// limit (429), body (400/422), then one store transaction for idempotency, the active-task
 /// limit (409) and credits (402). The task is committed (durably) before the answer is sent.
 /// </summary>
-public sealed class CreateTaskEndpoint(ApiCaller caller, ModelCatalog catalog, ITaskStore tasks, QueueSignal signal, TimeProvider time)
+public sealed class CreateTaskEndpoint(ApiCaller caller, ModelCatalog catalog, ITaskStore tasks, QueueSignal signal, Events.TaskEventHub events, TimeProvider time)
 {
     private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = 64, AllowDuplicateProperties = false };
     private static readonly JsonWriterOptions WriteOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -120,6 +120,7 @@ public sealed class CreateTaskEndpoint(ApiCaller caller, ModelCatalog catalog, I
         {
             case CreateTaskStatus.Created:
                 signal.Pulse();
+                events.Publish(key.AccountId, outcome.TaskId!, TaskState.Waiting, 0, null, now);
                 return ApiResults.Ok(new CreateTaskData(outcome.TaskId!), ApiJsonContext.Web.ApiEnvelopeCreateTaskData);
             case CreateTaskStatus.Replayed:
                 return ApiResults.Ok(new CreateTaskData(outcome.TaskId!), ApiJsonContext.Web.ApiEnvelopeCreateTaskData);

@@ -108,7 +108,7 @@ public static partial class JobsEndpoints
     /// <c>POST /api/v1/jobs/cancel {"taskId":...}</c>: a waiting task (queued or generating) ends in
     /// fail with <c>cancelled</c> and a full refund; an ended one is 409 task already finished.
     /// </summary>
-    private static async Task<IResult> CancelAsync(HttpContext http, ApiCaller caller, ITaskStore tasks, Workers.RunningTasks running, TimeProvider time)
+    private static async Task<IResult> CancelAsync(HttpContext http, ApiCaller caller, ITaskStore tasks, Workers.RunningTasks running, Events.TaskEventHub events, TimeProvider time)
     {
         var (key, _, error) = await caller.CheckAsync(http, RequestKind.Create);
         if (error is not null)
@@ -127,13 +127,15 @@ public static partial class JobsEndpoints
             return ApiResults.Error(422, "validation error: taskId is required");
         }
 
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var outcome = TaskIdPattern().IsMatch(id)
-            ? await tasks.CancelAsync(id, key!.AccountId, time.GetUtcNow().ToUnixTimeMilliseconds(), CancellationToken.None)
+            ? await tasks.CancelAsync(id, key!.AccountId, now, CancellationToken.None)
             : CancelOutcome.NotFound;
         switch (outcome)
         {
             case CancelOutcome.Cancelled:
                 running.Stop(id);
+                events.Publish(key!.AccountId, id, TaskState.Fail, 0, FailCodes.Cancelled, now);
                 return ApiResults.OkNull();
             case CancelOutcome.AlreadyFinished:
                 return ApiResults.Error(409, "task already finished");

@@ -23,6 +23,7 @@ public sealed partial class TaskProcessor(
     EngineRegistry engines,
     IResultStore results,
     RunningTasks running,
+    Events.TaskEventHub events,
     TimeProvider time,
     IOptions<ReelgateOptions> options,
     ILogger<TaskProcessor> log)
@@ -36,10 +37,11 @@ public sealed partial class TaskProcessor(
         var task = claimed.Task;
         var token = claimed.LeaseToken;
         LogClaimed(task.TaskId, claimed.Attempt);
+        events.Publish(task.AccountId, task.TaskId, TaskState.Waiting, 0, null, task.UpdateTime);
 
         if (!catalog.TryGet(task.Model, out var model))
         {
-            await FailAsync(task.TaskId, token, FailCodes.InternalError, "the task's model is no longer in the catalog; the cost was refunded");
+            await FailAsync(task, token, FailCodes.InternalError, "the task's model is no longer in the catalog; the cost was refunded");
             return;
         }
 
@@ -51,20 +53,20 @@ public sealed partial class TaskProcessor(
 
         if (!input.IsValid)
         {
-            await FailAsync(task.TaskId, token, FailCodes.InternalError, "the stored input no longer passes the catalog's rules; the cost was refunded");
+            await FailAsync(task, token, FailCodes.InternalError, "the stored input no longer passes the catalog's rules; the cost was refunded");
             return;
         }
 
         if (ModelCatalog.ViolatesContentPolicy(model, input))
         {
-            await FailAsync(task.TaskId, token, FailCodes.ContentPolicyViolation, "the prompt matches the content policy; no video was produced and the cost was refunded");
+            await FailAsync(task, token, FailCodes.ContentPolicyViolation, "the prompt matches the content policy; no video was produced and the cost was refunded");
             return;
         }
 
         var engine = engines.Find(model.Engine);
         if (engine is null)
         {
-            await FailAsync(task.TaskId, token, FailCodes.GenerationFailed, $"engine '{model.Engine}' is not available on this server; the cost was refunded");
+            await FailAsync(task, token, FailCodes.GenerationFailed, $"engine '{model.Engine}' is not available on this server; the cost was refunded");
             return;
         }
 
@@ -76,7 +78,7 @@ public sealed partial class TaskProcessor(
         using var timeout = new CancellationTokenSource(_options.EngineTimeout, time);
         using var run = CancellationTokenSource.CreateLinkedTokenSource(stopping, leaseLost.Token, timeout.Token);
         var progress = new ProgressTracker();
-        var heartbeat = HeartbeatAsync(task.TaskId, token, progress, leaseLost, run.Token);
+        var heartbeat = HeartbeatAsync(task, token, progress, leaseLost, run.Token);
         running.Register(task.TaskId, leaseLost);
         try
         {
@@ -94,7 +96,7 @@ public sealed partial class TaskProcessor(
             await heartbeat;
             if (!result.Succeeded)
             {
-                await FailAsync(task.TaskId, token, result.FailCode ?? FailCodes.GenerationFailed, result.FailMessage ?? "generation failed");
+                await FailAsync(task, token, result.FailCode ?? FailCodes.GenerationFailed, result.FailMessage ?? "generation failed");
                 return;
             }
 
@@ -111,12 +113,14 @@ public sealed partial class TaskProcessor(
             catch (IOException e)
             {
                 LogStoreFailed(task.TaskId, e.GetType().Name);
-                await FailAsync(task.TaskId, token, FailCodes.InternalError, "the result could not be stored; the cost was refunded");
+                await FailAsync(task, token, FailCodes.InternalError, "the result could not be stored; the cost was refunded");
                 return;
             }
 
-            if (await queue.SucceedAsync(task.TaskId, token, key, thumbnailKey, Now(), CancellationToken.None))
+            var endedAt = Now();
+            if (await queue.SucceedAsync(task.TaskId, token, key, thumbnailKey, endedAt, CancellationToken.None))
             {
+                events.Publish(task.AccountId, task.TaskId, TaskState.Success, 100, null, endedAt);
                 LogSucceeded(task.TaskId);
             }
             else
@@ -140,15 +144,17 @@ public sealed partial class TaskProcessor(
         }
     }
 
-    private async Task FailAsync(string taskId, string token, string code, string message)
+    private async Task FailAsync(TaskRecord task, string token, string code, string message)
     {
-        if (await queue.FailAsync(taskId, token, code, message, Now(), CancellationToken.None))
+        var now = Now();
+        if (await queue.FailAsync(task.TaskId, token, code, message, now, CancellationToken.None))
         {
-            LogFailed(taskId, code);
+            events.Publish(task.AccountId, task.TaskId, TaskState.Fail, task.Progress, code, now);
+            LogFailed(task.TaskId, code);
         }
         else
         {
-            LogLeaseLost(taskId);
+            LogLeaseLost(task.TaskId);
         }
     }
 
@@ -156,8 +162,9 @@ public sealed partial class TaskProcessor(
     /// Renews the lease every third of its length, and writes progress at most once a second
     /// while it changes. A renewal that finds the lease gone cancels the engine.
     /// </summary>
-    private async Task HeartbeatAsync(string taskId, string token, ProgressTracker progress, CancellationTokenSource leaseLost, CancellationToken ct)
+    private async Task HeartbeatAsync(TaskRecord task, string token, ProgressTracker progress, CancellationTokenSource leaseLost, CancellationToken ct)
     {
+        var taskId = task.TaskId;
         var renewEvery = _options.Lease / 3;
         var lastRenew = time.GetTimestamp();
         var lastProgress = 0;
@@ -172,11 +179,17 @@ public sealed partial class TaskProcessor(
                     continue;
                 }
 
-                if (!await queue.HeartbeatAsync(taskId, token, Now(), _options.Lease, current, ct))
+                var now = Now();
+                if (!await queue.HeartbeatAsync(taskId, token, now, _options.Lease, current, ct))
                 {
                     LogLeaseLost(taskId);
                     await leaseLost.CancelAsync();
                     return;
+                }
+
+                if (current != lastProgress)
+                {
+                    events.Publish(task.AccountId, taskId, TaskState.Waiting, current, null, now);
                 }
 
                 lastRenew = time.GetTimestamp();
