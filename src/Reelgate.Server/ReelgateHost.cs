@@ -16,6 +16,7 @@ using Reelgate.Server.Callbacks;
 using Reelgate.Server.Options;
 using Reelgate.Server.Security;
 using Reelgate.Server.Workers;
+using Scalar.AspNetCore;
 
 namespace Reelgate.Server;
 
@@ -76,6 +77,9 @@ public static class ReelgateHost
         services.AddSingleton<RunningTasks>();
         services.AddSingleton<Reelgate.Server.Events.TaskEventHub>();
 
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
+        services.AddOpenApi(o => o.AddDocumentTransformer<Reelgate.Server.OpenApi.CatalogDocumentTransformer>());
+
         // Order matters: the database is migrated before the workers start and before Kestrel listens.
         services.AddHostedService<StartupCheck>();
         services.AddHostedService<WorkerService>();
@@ -88,6 +92,8 @@ public static class ReelgateHost
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteServerErrorAsync, StatusCodeSelector = _ => 500 });
         app.UseStatusCodePages(WriteStatusEnvelopeAsync);
         app.MapHealth();
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapScalarApiReference("/docs");
         app.MapJobsApi();
         app.MapModelsApi();
         app.MapTaskEvents();

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Options;
 using Reelgate.Core.Accounts;
 using Reelgate.Server.Options;
+using Reelgate.Server.OpenApi;
 using Reelgate.Server.Security;
 
 namespace Reelgate.Server.Api;
@@ -19,15 +20,15 @@ public static class AdminEndpoints
                 ? await next(ctx)
                 : ApiResults.Error(401, ApiResults.AuthenticationFailed));
 
-        admin.MapPost("/accounts", CreateAccountAsync);
-        admin.MapGet("/accounts/{accountId}", GetAccountAsync);
-        admin.MapPost("/accounts/{accountId}/credits", AdjustCreditsAsync);
-        admin.MapPost("/accounts/{accountId}/keys", CreateKeyAsync);
-        admin.MapPost("/accounts/{accountId}/disable", DisableAsync);
-        admin.MapDelete("/keys/{keyId}", RevokeKeyAsync);
-        admin.MapGet("/audit", AuditAsync);
-        admin.MapPost("/accounts/{accountId}/webhook-secret", RotateWebhookSecretAsync);
-        admin.MapGet("/tasks/{taskId}/callbacks", CallbacksAsync);
+        admin.MapPost("/accounts", CreateAccountAsync).Documented<AccountCreatedData>("Create an account with starting credits", 400, 401, 422);
+        admin.MapGet("/accounts/{accountId}", GetAccountAsync).Documented<AccountData>("An account with its keys (prefixes only)", 401, 404);
+        admin.MapPost("/accounts/{accountId}/credits", AdjustCreditsAsync).Documented<CreditsData>("Top up (positive) or deduct (negative, never below zero)", 400, 401, 402, 404, 422);
+        admin.MapPost("/accounts/{accountId}/keys", CreateKeyAsync).Documented<KeyCreatedData>("Create an API key (shown once)", 400, 401, 404, 422);
+        admin.MapPost("/accounts/{accountId}/disable", DisableAsync).Documented<object>("Disable an account: its keys are refused", 401, 404);
+        admin.MapDelete("/keys/{keyId}", RevokeKeyAsync).Documented<object>("Revoke an API key", 401, 404);
+        admin.MapGet("/audit", AuditAsync).Documented<AuditData>("Check balance == sum(ledger) for every account", 401);
+        admin.MapPost("/accounts/{accountId}/webhook-secret", RotateWebhookSecretAsync).Documented<WebhookSecretData>("Create or rotate the callback signing secret", 401, 404);
+        admin.MapGet("/tasks/{taskId}/callbacks", CallbacksAsync).Documented<IReadOnlyList<CallbackDeliveryData>>("A task's callback deliveries and every try", 401);
         return app;
     }
 

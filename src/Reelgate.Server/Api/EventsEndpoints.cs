@@ -19,7 +19,12 @@ public static class EventsEndpoints
 
     public static IEndpointRouteBuilder MapTaskEvents(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/jobs/events", StreamAsync);
+        app.MapGet("/api/v1/jobs/events", StreamAsync)
+            .WithSummary("Server-sent events of task changes (one task with taskId, else the account)")
+            .Produces(200, contentType: "text/event-stream")
+            .Produces<ApiEnvelope<object>>(401, "application/json")
+            .Produces<ApiEnvelope<object>>(404, "application/json")
+            .Produces<ApiEnvelope<RateLimitData>>(429, "application/json");
         return app;
     }
 

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Reelgate.Server.OpenApi;
 using Reelgate.Core.Accounts;
 using Reelgate.Core.Limits;
 using Reelgate.Core.Tasks;
@@ -11,11 +12,16 @@ public static partial class JobsEndpoints
     public static IEndpointRouteBuilder MapJobsApi(this IEndpointRouteBuilder app)
     {
         var v1 = app.MapGroup("/api/v1");
-        v1.MapPost("/jobs/createTask", (HttpContext http, CreateTaskEndpoint endpoint) => endpoint.HandleAsync(http));
-        v1.MapGet("/jobs/recordInfo", RecordInfoAsync);
-        v1.MapGet("/chat/credit", CreditAsync);
-        v1.MapGet("/jobs/list", ListAsync);
-        v1.MapPost("/jobs/cancel", CancelAsync);
+        v1.MapPost("/jobs/createTask", (HttpContext http, CreateTaskEndpoint endpoint) => endpoint.HandleAsync(http))
+            .Documented<CreateTaskData>("Create a generation task (charged at once, refunded if it fails)", 400, 401, 402, 409, 422, 429, 500);
+        v1.MapGet("/jobs/recordInfo", RecordInfoAsync)
+            .Documented<TaskInfoData>("Read a task: state, param, resultJson with signed URLs, failCode", 400, 401, 404, 429, 500);
+        v1.MapGet("/chat/credit", CreditAsync)
+            .Documented<long>("The account's credit balance", 401, 429, 500);
+        v1.MapGet("/jobs/list", ListAsync)
+            .Documented<TaskListData>("The account's tasks, newest first, keyset pagination", 400, 401, 422, 429, 500);
+        v1.MapPost("/jobs/cancel", CancelAsync)
+            .Documented<object>("Cancel a waiting task (fail with cancelled, full refund)", 400, 401, 404, 409, 422, 429, 500);
         return app;
     }
 

@@ -1,5 +1,6 @@
 using Reelgate.Core.Catalog;
 using Reelgate.Core.Limits;
+using Reelgate.Server.OpenApi;
 
 namespace Reelgate.Server.Api;
 
@@ -18,7 +19,7 @@ public static class ModelsEndpoints
 
             IReadOnlyList<ModelData> models = catalog.Models.Select(ToData).ToList();
             return ApiResults.Ok(models, ApiJsonContext.Web.ApiEnvelopeIReadOnlyListModelData);
-        });
+        }).Documented<IReadOnlyList<ModelData>>("The model catalog: input rules, sizes, prices", 401, 429, 500);
         return app;
     }
 
