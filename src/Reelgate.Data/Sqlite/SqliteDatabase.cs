@@ -20,6 +20,7 @@ public sealed class SqliteDatabase : IAsyncDisposable
     private readonly string _readConnectionString;
     private readonly string _writeConnectionString;
     private SqliteConnection? _writer;
+    private readonly ReadConnectionPool _reads;
 
     private readonly int _busyTimeoutMs;
 
@@ -43,6 +44,7 @@ public sealed class SqliteDatabase : IAsyncDisposable
         _writeConnectionString = builder.ToString();
         builder.Mode = SqliteOpenMode.ReadWrite;
         _readConnectionString = builder.ToString();
+        _reads = new ReadConnectionPool(_readConnectionString, Math.Clamp(Environment.ProcessorCount * 4, 8, 64));
     }
 
     public string Path { get; }
@@ -70,13 +72,11 @@ public sealed class SqliteDatabase : IAsyncDisposable
 
     public int SchemaVersion => Migrations().Max(m => m.Version);
 
-    /// <summary>Opens a pooled read connection.</summary>
-    public async Task<SqliteConnection> OpenReadAsync(CancellationToken ct)
-    {
-        var conn = new SqliteConnection(_readConnectionString);
-        await conn.OpenAsync(ct);
-        return conn;
-    }
+    /// <summary>
+    /// An open read connection from this database's pool, with its prepared statements kept
+    /// between uses; disposing it returns it to the pool.
+    /// </summary>
+    public Task<SqliteConnection> OpenReadAsync(CancellationToken ct) => _reads.RentAsync(ct);
 
     /// <summary>
     /// Runs <paramref name="work"/> atomically on the single writer connection and returns once
@@ -280,6 +280,7 @@ public sealed class SqliteDatabase : IAsyncDisposable
             _writeGate.Release();
         }
 
+        _reads.Clear();
         SqliteConnection.ClearAllPools();
     }
 }

@@ -10,6 +10,8 @@ internal static class TaskRows
         "id, account_id, key_id, model, state, param, input, cost, seed, callback_url, result_key, fail_code, fail_msg, " +
         "create_time, start_time, complete_time, update_time, progress, attempts, lease_token, thumbnail_key, base_url";
 
+    private const string SelectById = "SELECT " + Columns + " FROM tasks WHERE id = $id";
+
     public static TaskRecord Read(SqliteDataReader r) => new()
     {
         TaskId = r.GetString(0),
@@ -38,10 +40,7 @@ internal static class TaskRows
 
     public static async Task<TaskRecord?> GetAsync(SqliteConnection conn, SqliteTransaction? tx, string taskId, CancellationToken ct)
     {
-        using var cmd = conn.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = $"SELECT {Columns} FROM tasks WHERE id = $id";
-        cmd.Parameters.AddWithValue("$id", taskId);
+        using var cmd = Command(conn, tx, SelectById, ("$id", taskId));
         using var r = await cmd.ExecuteReaderAsync(ct);
         return await r.ReadAsync(ct) ? Read(r) : null;
     }
