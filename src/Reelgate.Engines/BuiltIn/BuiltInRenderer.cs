@@ -95,6 +95,7 @@ public sealed partial class BuiltInRenderer(BuiltInRendererOptions options, ILog
     private async Task<(int Exit, string Error)> RunAsync(List<string> args, int frames, IProgress<int> progress, CancellationToken ct)
     {
         var psi = new ProcessStartInfo(options.FfmpegPath, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        ScrubEnvironment(psi);
         using var p = Process.Start(psi)!;
         var stderr = p.StandardError.ReadToEndAsync(CancellationToken.None);
         try
@@ -133,6 +134,21 @@ public sealed partial class BuiltInRenderer(BuiltInRendererOptions options, ILog
         var error = (await stderr).Trim();
         var lastLines = string.Join(" | ", error.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(2));
         return (p.ExitCode, lastLines.Length > 300 ? lastLines[..300] : lastLines);
+    }
+
+    /// <summary>
+    /// ffmpeg gets no Reelgate settings from the environment: the admin key, database and
+    /// storage credentials may be passed to the server that way and are no business of a child.
+    /// </summary>
+    internal static void ScrubEnvironment(ProcessStartInfo psi)
+    {
+        foreach (var name in psi.Environment.Keys.ToList())
+        {
+            if (name.StartsWith("Reelgate__", StringComparison.OrdinalIgnoreCase) || name.StartsWith("REELGATE_", StringComparison.OrdinalIgnoreCase))
+            {
+                psi.Environment.Remove(name);
+            }
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "task {TaskId}: ffmpeg exited with {Exit}")]
