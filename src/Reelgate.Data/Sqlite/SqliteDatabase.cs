@@ -218,7 +218,7 @@ public sealed class SqliteDatabase : IAsyncDisposable
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!);
         var conn = new SqliteConnection(_writeConnectionString);
         await conn.OpenAsync(ct);
-        await Execute(conn, null, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=" + _busyTimeoutMs.ToString(System.Globalization.CultureInfo.InvariantCulture) + ";", ct);
+        await Execute(conn, null, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA busy_timeout=" + _busyTimeoutMs.ToString(System.Globalization.CultureInfo.InvariantCulture) + ";", ct);
         PreparedCommands.Enable(conn);
         _writer = conn;
         return conn;
