@@ -370,7 +370,7 @@ public sealed class ReelgateClient : IDisposable
     }
 
     /// <summary>Sends an API call and returns the envelope's <c>data</c>; throws for any error envelope.</summary>
-    private async Task<JsonElement> SendAsync(HttpMethod method, string pathAndQuery, JsonObject? body, string? requestId, CancellationToken ct)
+    internal async Task<JsonElement> SendAsync(HttpMethod method, string pathAndQuery, JsonObject? body, string? requestId, CancellationToken ct)
     {
         using var request = Request(method, pathAndQuery);
         if (body is not null)
