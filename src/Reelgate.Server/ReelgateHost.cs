@@ -13,6 +13,7 @@ using Reelgate.Data.Sqlite;
 using Reelgate.Engines.BuiltIn;
 using Reelgate.Server.Api;
 using Reelgate.Server.Callbacks;
+using Reelgate.Server.Mcp;
 using Reelgate.Server.Options;
 using Reelgate.Server.Security;
 using Reelgate.Server.Workers;
@@ -78,6 +79,7 @@ public static class ReelgateHost
         services.AddSingleton<Reelgate.Server.Events.TaskEventHub>();
 
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
+        services.AddReelgateMcp();
         services.AddOpenApi(o => o.AddDocumentTransformer<Reelgate.Server.OpenApi.CatalogDocumentTransformer>());
 
         // Order matters: the database is migrated before the workers start and before Kestrel listens.
@@ -99,6 +101,7 @@ public static class ReelgateHost
         app.MapTaskEvents();
         app.MapAdminApi();
         app.MapResultFiles();
+        app.MapReelgateMcp();
         return app;
     }
 

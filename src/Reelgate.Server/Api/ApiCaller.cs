@@ -27,9 +27,7 @@ public sealed class ApiCaller(ApiKeyAuthenticator authenticator, IRateLimiter li
             return (null, Fallback, ApiResults.Error(401, ApiResults.AuthenticationFailed));
         }
 
-        // A key whose tier was removed from configuration gets the strictest tier, not none.
-        var tier = _tiers.GetValueOrDefault(key.Tier) ?? Fallback;
-        var decision = limiter.TryAcquire(key.KeyId, kind, tier);
+        var (tier, decision) = Limit(key, kind);
         if (!decision.Allowed)
         {
             http.Response.Headers.RetryAfter = decision.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -38,6 +36,14 @@ public sealed class ApiCaller(ApiKeyAuthenticator authenticator, IRateLimiter li
         }
 
         return (key, tier, null);
+    }
+
+    /// <summary>The key's tier and the rate-limit decision for one more call of this kind.</summary>
+    public (TierLimits Tier, RateLimitDecision Decision) Limit(AuthenticatedKey key, RequestKind kind)
+    {
+        // A key whose tier was removed from configuration gets the strictest tier, not none.
+        var tier = _tiers.GetValueOrDefault(key.Tier) ?? Fallback;
+        return (tier, limiter.TryAcquire(key.KeyId, kind, tier));
     }
 
     private TierLimits Fallback => _tiers.GetValueOrDefault("free") ?? TierLimits.Defaults()["free"];

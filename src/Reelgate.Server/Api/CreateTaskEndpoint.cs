@@ -56,22 +56,37 @@ public sealed class CreateTaskEndpoint(ApiCaller caller, ModelCatalog catalog, I
 
     private async Task<IResult> CreateAsync(HttpContext http, Security.AuthenticatedKey key, TierLimits tier, JsonElement root)
     {
+        var result = await CreateAsync(key, tier, root, http.Request.Headers["X-Request-ID"], $"{http.Request.Scheme}://{http.Request.Host}");
+        return result.Code == 200
+            ? ApiResults.Ok(new CreateTaskData(result.TaskId!), ApiJsonContext.Web.ApiEnvelopeCreateTaskData)
+            : ApiResults.Error(result.Code, result.Msg);
+    }
+
+    /// <summary>
+    /// Validates a createTask body and creates the task: the one path for REST and MCP, so both
+    /// get the same validation, idempotency, limits and billing. Authentication and the rate
+    /// limit are the caller's (they come first in the spec's order).
+    /// </summary>
+    /// <param name="requestIds">The X-Request-ID header values (none for MCP calls).</param>
+    /// <param name="baseUrl">The origin the client called, for result URLs in callbacks.</param>
+    public async Task<CreateTaskResult> CreateAsync(Security.AuthenticatedKey key, TierLimits tier, JsonElement root, Microsoft.Extensions.Primitives.StringValues requestIds, string baseUrl)
+    {
         if (root.ValueKind != JsonValueKind.Object
             || !root.TryGetProperty("model", out var modelElement) || modelElement.ValueKind != JsonValueKind.String
             || !root.TryGetProperty("input", out var input) || input.ValueKind != JsonValueKind.Object)
         {
-            return ApiResults.Error(400, ApiResults.InvalidRequest);
+            return CreateTaskResult.Error(400, ApiResults.InvalidRequest);
         }
 
         if (!catalog.TryGet(modelElement.GetString()!, out var model))
         {
-            return ApiResults.Error(422, "model is not supported");
+            return CreateTaskResult.Error(422, "model is not supported");
         }
 
         var validated = InputValidator.Validate(model, input);
         if (!validated.IsValid)
         {
-            return ApiResults.Error(422, validated.Error!);
+            return CreateTaskResult.Error(422, validated.Error!);
         }
 
         string? callBackUrl = null;
@@ -80,18 +95,17 @@ public sealed class CreateTaskEndpoint(ApiCaller caller, ModelCatalog catalog, I
             callBackUrl = cb.ValueKind == JsonValueKind.String ? cb.GetString() : null;
             if (!IsCallbackUrl(callBackUrl))
             {
-                return ApiResults.Error(422, "validation error: callBackUrl must be an absolute http or https URL of at most 2048 characters");
+                return CreateTaskResult.Error(422, "validation error: callBackUrl must be an absolute http or https URL of at most 2048 characters");
             }
         }
 
-        var requestIds = http.Request.Headers["X-Request-ID"];
         string? requestId = null;
         if (requestIds.Count > 0)
         {
             requestId = requestIds.Count == 1 ? requestIds[0] : null;
             if (!IsRequestId(requestId))
             {
-                return ApiResults.Error(400, ApiResults.InvalidRequest);
+                return CreateTaskResult.Error(400, ApiResults.InvalidRequest);
             }
         }
 
@@ -109,7 +123,7 @@ public sealed class CreateTaskEndpoint(ApiCaller caller, ModelCatalog catalog, I
             Cost = ModelCatalog.Price(model, validated),
             Seed = seed,
             CallBackUrl = callBackUrl,
-            BaseUrl = $"{http.Request.Scheme}://{http.Request.Host}",
+            BaseUrl = baseUrl,
             RequestId = requestId,
             RequestHash = requestId is null ? null : Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(param))),
             ActiveTaskLimit = tier.ActiveTasks,
@@ -121,15 +135,15 @@ public sealed class CreateTaskEndpoint(ApiCaller caller, ModelCatalog catalog, I
             case CreateTaskStatus.Created:
                 signal.Pulse();
                 events.Publish(key.AccountId, outcome.TaskId!, TaskState.Waiting, 0, null, now);
-                return ApiResults.Ok(new CreateTaskData(outcome.TaskId!), ApiJsonContext.Web.ApiEnvelopeCreateTaskData);
+                return new CreateTaskResult(200, "success", outcome.TaskId);
             case CreateTaskStatus.Replayed:
-                return ApiResults.Ok(new CreateTaskData(outcome.TaskId!), ApiJsonContext.Web.ApiEnvelopeCreateTaskData);
+                return new CreateTaskResult(200, "success", outcome.TaskId);
             case CreateTaskStatus.RequestConflict:
-                return ApiResults.Error(409, "request conflict");
+                return CreateTaskResult.Error(409, "request conflict");
             case CreateTaskStatus.ActiveTaskLimit:
-                return ApiResults.Error(409, "active task limit exceeded");
+                return CreateTaskResult.Error(409, "active task limit exceeded");
             default:
-                return ApiResults.Error(402, "insufficient credits");
+                return CreateTaskResult.Error(402, "insufficient credits");
         }
     }
 
@@ -201,4 +215,10 @@ public sealed class CreateTaskEndpoint(ApiCaller caller, ModelCatalog catalog, I
 
         return true;
     }
+}
+
+/// <summary>The outcome of a create: code and msg as in the envelope, the task id on 200.</summary>
+public sealed record CreateTaskResult(int Code, string Msg, string? TaskId)
+{
+    public static CreateTaskResult Error(int code, string msg) => new(code, msg, null);
 }

@@ -23,7 +23,7 @@ public static class ModelsEndpoints
         return app;
     }
 
-    private static ModelData ToData(ModelDefinition m) => new(
+    internal static ModelData ToData(ModelDefinition m) => new(
         m.Id,
         m.Description,
         m.Fps,
