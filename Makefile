@@ -5,7 +5,7 @@
 DOTNET ?= dotnet
 CONFIG ?= Release
 RUNTIME_PACKAGES = ffmpeg fonts-dejavu-core
-TEST_PACKAGES := $(RUNTIME_PACKAGES) tmux
+TEST_PACKAGES := $(RUNTIME_PACKAGES) tmux chromium
 
 .PHONY: run build test deps test-deps clean
 

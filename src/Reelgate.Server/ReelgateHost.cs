@@ -14,6 +14,7 @@ using Reelgate.Engines.BuiltIn;
 using Reelgate.Server.Api;
 using Reelgate.Server.Callbacks;
 using Reelgate.Server.Mcp;
+using Reelgate.Server.Web;
 using Reelgate.Server.Options;
 using Reelgate.Server.Security;
 using Reelgate.Server.Workers;
@@ -28,13 +29,16 @@ public static class ReelgateHost
 
     public static WebApplicationBuilder CreateBuilder(string[] args)
     {
-        var builder = WebApplication.CreateSlimBuilder(args);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ApplicationName = typeof(ReelgateHost).Assembly.GetName().Name });
         if (string.IsNullOrEmpty(builder.Configuration["urls"]))
         {
             builder.WebHost.UseUrls(DefaultUrls);
         }
 
         builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
+        // The web app's CSS/JS and Blazor's script are static web assets: served from the build
+        // output's manifest whatever the environment (make run runs the build output).
+        builder.WebHost.UseStaticWebAssets();
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
         AddReelgate(builder.Services);
@@ -68,6 +72,7 @@ public static class ReelgateHost
         services.AddSingleton<EngineRegistry>();
 
         services.AddSingleton<ApiKeyAuthenticator>();
+        services.AddSingleton<ApiKeyIssuer>();
         services.AddSingleton<AdminKeyGuard>();
         services.AddSingleton<ResultUrlSigner>();
         services.AddSingleton<ApiCaller>();
@@ -80,6 +85,7 @@ public static class ReelgateHost
 
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
         services.AddReelgateMcp();
+        services.AddReelgateWeb();
         services.AddOpenApi(o => o.AddDocumentTransformer<Reelgate.Server.OpenApi.CatalogDocumentTransformer>());
 
         // Order matters: the database is migrated before the workers start and before Kestrel listens.
@@ -93,6 +99,7 @@ public static class ReelgateHost
         var app = builder.Build();
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteServerErrorAsync, StatusCodeSelector = _ => 500 });
         app.UseStatusCodePages(WriteStatusEnvelopeAsync);
+        app.UseReelgateWeb();
         app.MapHealth();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/docs");
@@ -102,6 +109,7 @@ public static class ReelgateHost
         app.MapAdminApi();
         app.MapResultFiles();
         app.MapReelgateMcp();
+        app.MapReelgateWeb();
         return app;
     }
 
@@ -127,9 +135,26 @@ public static class ReelgateHost
     private static Task WriteServerErrorAsync(HttpContext context)
     {
         var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+        if (!WebApp.IsApiPath(context.Request.Path) && error is not BadHttpRequestException)
+        {
+            return WriteWebErrorAsync(context, 500, "Something went wrong on our side. Try again in a moment.");
+        }
+
         return error is BadHttpRequestException
             ? ApiResults.WriteErrorAsync(context, 400, ApiResults.InvalidRequest)
             : ApiResults.WriteErrorAsync(context, 500, "server error");
+    }
+
+    /// <summary>A plain HTML error page for the web app's paths (the API keeps its envelope).</summary>
+    private static Task WriteWebErrorAsync(HttpContext context, int code, string message)
+    {
+        context.Response.StatusCode = code;
+        context.Response.ContentType = "text/html; charset=utf-8";
+        var title = code == 404 ? "Not found" : code == 500 ? "Server error" : "Request refused";
+        return context.Response.WriteAsync(
+            $"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">" +
+            $"<title>{title} · Reelgate</title><link rel=\"stylesheet\" href=\"/css/app.css\"></head><body><main><section class=\"card\"><h1>{title}</h1>" +
+            $"<p>{System.Net.WebUtility.HtmlEncode(message)}</p><p><a href=\"/\">Back to Reelgate</a></p></section></main></body></html>");
     }
 
     /// <summary>Unmatched routes and methods under /api and /files get the envelope, not an empty body.</summary>
@@ -137,6 +162,11 @@ public static class ReelgateHost
     {
         var http = ctx.HttpContext;
         var code = http.Response.StatusCode;
+        if (!WebApp.IsApiPath(http.Request.Path) && code is 404 or 405)
+        {
+            return WriteWebErrorAsync(http, code, code == 404 ? "There is no page here." : "This page does not take that request.");
+        }
+
         var msg = code switch
         {
             404 => "not found",

@@ -27,6 +27,15 @@ public interface IAccountStore
 
     Task<bool> DisableAccountAsync(string accountId, long now, CancellationToken ct);
 
+    /// <summary>The account's ledger, newest first, entries with id below <paramref name="beforeId"/> (keyset paging).</summary>
+    Task<IReadOnlyList<LedgerEntry>> LedgerAsync(string accountId, long? beforeId, int limit, CancellationToken ct);
+
+    /// <summary>Credits spent on tasks since <paramref name="since"/> (Unix ms): charges minus refunds.</summary>
+    Task<long> SpentSinceAsync(string accountId, long since, CancellationToken ct);
+
+    /// <summary>Accounts, newest first, at most <paramref name="limit"/>; <paramref name="search"/> matches id or name.</summary>
+    Task<IReadOnlyList<AccountSummary>> ListAccountsAsync(string? search, int limit, CancellationToken ct);
+
     /// <summary>Every account's balance against the sum of its ledger.</summary>
     Task<IReadOnlyList<LedgerAuditEntry>> AuditAsync(CancellationToken ct);
 }

@@ -57,6 +57,48 @@ public sealed class SqliteAccountStore(SqliteDatabase db) : IAccountStore
         return new Account(accountId, name, credits, disabled, created, keys);
     }
 
+    public async Task<IReadOnlyList<LedgerEntry>> LedgerAsync(string accountId, long? beforeId, int limit, CancellationToken ct)
+    {
+        await using var conn = await db.OpenReadAsync(ct);
+        using var cmd = TaskRows.Command(conn, null,
+            "SELECT id, amount, kind, reason, task_id, created_at FROM ledger WHERE account_id = $account AND ($before IS NULL OR id < $before) ORDER BY id DESC LIMIT $limit",
+            ("$account", accountId), ("$before", beforeId), ("$limit", limit));
+        using var r = await cmd.ExecuteReaderAsync(ct);
+        var list = new List<LedgerEntry>();
+        while (await r.ReadAsync(ct))
+        {
+            list.Add(new LedgerEntry(r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4), r.GetInt64(5)));
+        }
+
+        return list;
+    }
+
+    public async Task<long> SpentSinceAsync(string accountId, long since, CancellationToken ct)
+    {
+        await using var conn = await db.OpenReadAsync(ct);
+        using var cmd = TaskRows.Command(conn, null,
+            "SELECT COALESCE(-SUM(amount), 0) FROM ledger WHERE account_id = $account AND kind IN ('charge', 'refund') AND created_at >= $since",
+            ("$account", accountId), ("$since", since));
+        return (long)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    public async Task<IReadOnlyList<AccountSummary>> ListAccountsAsync(string? search, int limit, CancellationToken ct)
+    {
+        await using var conn = await db.OpenReadAsync(ct);
+        using var cmd = TaskRows.Command(conn, null,
+            "SELECT id, name, credits, disabled, created_at FROM accounts WHERE ($q IS NULL OR id = $q OR name LIKE '%' || $like || '%' ESCAPE '\\') ORDER BY created_at DESC, id DESC LIMIT $limit",
+            ("$q", string.IsNullOrWhiteSpace(search) ? null : search.Trim()),
+            ("$like", string.IsNullOrWhiteSpace(search) ? null : search.Trim().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal)), ("$limit", limit));
+        using var r = await cmd.ExecuteReaderAsync(ct);
+        var list = new List<AccountSummary>();
+        while (await r.ReadAsync(ct))
+        {
+            list.Add(new AccountSummary(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetInt64(3) != 0, r.GetInt64(4)));
+        }
+
+        return list;
+    }
+
     public async Task<long?> GetBalanceAsync(string accountId, CancellationToken ct)
     {
         await using var conn = await db.OpenReadAsync(ct);

@@ -95,7 +95,7 @@ public static class AdminEndpoints
         };
     }
 
-    private static async Task<IResult> CreateKeyAsync(string accountId, HttpContext http, IAccountStore accounts, IOptions<ReelgateOptions> options, TimeProvider time)
+    private static async Task<IResult> CreateKeyAsync(string accountId, HttpContext http, ApiKeyIssuer issuer, IOptions<ReelgateOptions> options)
     {
         var (body, error) = await JsonRequest.ReadAsync(http, ApiJsonContext.Web.CreateKeyRequest);
         if (error is not null)
@@ -116,14 +116,12 @@ public static class AdminEndpoints
             return ApiResults.Error(422, $"validation error: tier must be one of {string.Join(", ", tiers.Keys)}");
         }
 
-        var apiKey = ApiKeyFormat.Generate();
-        var keyId = "key_" + Guid.CreateVersion7().ToString("N");
-        if (!await accounts.CreateKeyAsync(keyId, accountId, name, tier, ApiKeyFormat.Prefix(apiKey), ApiKeyFormat.Hash(apiKey), Now(time), CancellationToken.None))
+        if (await issuer.IssueAsync(accountId, name, tier, CancellationToken.None) is not { } issued)
         {
             return ApiResults.Error(404, "account not found");
         }
 
-        return ApiResults.Ok(new KeyCreatedData(keyId, apiKey), ApiJsonContext.Web.ApiEnvelopeKeyCreatedData);
+        return ApiResults.Ok(new KeyCreatedData(issued.KeyId, issued.ApiKey), ApiJsonContext.Web.ApiEnvelopeKeyCreatedData);
     }
 
     private static async Task<IResult> RevokeKeyAsync(string keyId, IAccountStore accounts, ApiKeyAuthenticator authenticator, TimeProvider time)

@@ -64,5 +64,8 @@ public sealed class ReelgateOptions
     /// <summary>Benchmark-only switches; never set them in production.</summary>
     public BenchmarkOptions Benchmark { get; set; } = new();
 
+    /// <summary>The web app's settings (<c>Reelgate:Web</c>).</summary>
+    public WebOptions Web { get; set; } = new();
+
     public string ResolvedCatalogPath => CatalogPath ?? Path.Combine(AppContext.BaseDirectory, "catalog", "models.json");
 }

@@ -74,6 +74,19 @@ public sealed class ReelgateOptionsValidator : IValidateOptions<ReelgateOptions>
             errors.Add("Reelgate:Callbacks:RetrySchedule has a wait of zero or less: set Reelgate__Callbacks__RetrySchedule__0 (and __1, ...) to positive times like 00:00:05");
         }
 
+        foreach (var tier in o.Web.EffectiveKeyTiers.Append(o.Web.PlaygroundTier))
+        {
+            if (!o.Tiers.ContainsKey(tier))
+            {
+                errors.Add($"Reelgate:Web names tier '{tier}' (KeyTiers or PlaygroundTier), which is not in Reelgate:Tiers: use one of {string.Join(", ", o.Tiers.Keys)}");
+            }
+        }
+
+        if (o.Web.SignupCredits < 0)
+        {
+            errors.Add("Reelgate:Web:SignupCredits must be 0 or more: set Reelgate__Web__SignupCredits");
+        }
+
         foreach (var host in o.Callbacks.AllowedHosts)
         {
             var parts = host.Split('/');

@@ -1,0 +1,118 @@
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Reelgate.Data.Identity;
+using Reelgate.Server.Options;
+using Reelgate.Server.Web.Components;
+
+namespace Reelgate.Server.Web;
+
+/// <summary>
+/// The web app served by the same server: Blazor (static SSR; interactive server rendering for
+/// the playground's live progress) with ASP.NET Core Identity on the same SQLite database.
+/// </summary>
+public static class WebApp
+{
+    public const string AdminRole = "admin";
+
+    public static IServiceCollection AddReelgateWeb(this IServiceCollection services)
+    {
+        // Cookie and antiforgery keys live in the data directory, so sign-ins survive restarts.
+        services.AddDataProtection().SetApplicationName("reelgate");
+        services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>()
+            .Configure<IOptions<ReelgateOptions>, ILoggerFactory>((o, r, logs) => o.XmlRepository = new Microsoft.AspNetCore.DataProtection.Repositories.FileSystemXmlRepository(
+                new DirectoryInfo(Path.Combine(r.Value.DataDirectory, "dataprotection-keys")), logs));
+        services.AddDbContext<ReelgateIdentityDbContext>((sp, o) =>
+            o.UseSqlite($"Data Source={Path.Combine(sp.GetRequiredService<IOptions<ReelgateOptions>>().Value.DataDirectory, "reelgate.db")};Pooling=True;Default Timeout=10"));
+        services.AddIdentityCore<ReelgateUser>(o =>
+            {
+                o.User.RequireUniqueEmail = true;
+                o.Password.RequiredLength = 10;
+                o.Password.RequireNonAlphanumeric = false;
+                o.Password.RequireUppercase = false;
+                o.Lockout.MaxFailedAccessAttempts = 5;
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                o.Lockout.AllowedForNewUsers = true;
+                o.SignIn.RequireConfirmedAccount = false;
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<ReelgateIdentityDbContext>()
+            .AddSignInManager()
+            .AddDefaultTokenProviders()
+            .AddClaimsPrincipalFactory<ReelgateClaimsFactory>();
+        services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
+        services.ConfigureApplicationCookie(o =>
+        {
+            o.LoginPath = "/account/login";
+            o.LogoutPath = "/account/logout";
+            o.AccessDeniedPath = "/account/denied";
+            o.Cookie.Name = "reelgate.auth";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Lax;
+            o.SlidingExpiration = true;
+            o.ExpireTimeSpan = TimeSpan.FromDays(7);
+        });
+        services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
+            .Configure<IOptions<ReelgateOptions>>((o, r) => o.Cookie.SecurePolicy = r.Value.Web.SecureCookiesOnly ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest);
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "reelgate.af";
+            o.Cookie.SameSite = SameSiteMode.Strict;
+        });
+        services.AddAuthorization();
+        services.AddCascadingAuthenticationState();
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddScoped<WebAccounts>();
+        services.AddSingleton<IEmailSender<ReelgateUser>, LoggingEmailSender>();
+        return services;
+    }
+
+    /// <summary>Security headers of every web page (the API keeps its own).</summary>
+    private const string ContentSecurityPolicy =
+        "default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self'; " +
+        "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+    public static WebApplication UseReelgateWeb(this WebApplication app)
+    {
+        app.Use(async (ctx, next) =>
+        {
+            if (!IsApiPath(ctx.Request.Path))
+            {
+                var h = ctx.Response.Headers;
+                h.ContentSecurityPolicy = ContentSecurityPolicy;
+                h.XContentTypeOptions = "nosniff";
+                h.XFrameOptions = "DENY";
+                h["Referrer-Policy"] = "same-origin";
+            }
+
+            await next(ctx);
+        });
+        // Static files through the static-web-assets file provider (UseStaticWebAssets in the
+        // host): the app's wwwroot and Blazor's _framework script. Not MapStaticAssets: its
+        // catch-all file route would turn the API's 405 (wrong method) into 404.
+        app.UseStaticFiles();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+        return app;
+    }
+
+    public static WebApplication MapReelgateWeb(this WebApplication app)
+    {
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        app.MapPost("/account/logout", async (SignInManager<ReelgateUser> signIn, [FromForm] string? returnUrl) =>
+        {
+            await signIn.SignOutAsync();
+            return TypedResults.LocalRedirect("/account/login");
+        }).ExcludeFromDescription();
+        return app;
+    }
+
+    /// <summary>Paths that answer in the API envelope, not with web pages.</summary>
+    public static bool IsApiPath(PathString path) =>
+        path.StartsWithSegments("/api") || path.StartsWithSegments("/files") || path.StartsWithSegments("/mcp")
+        || path.StartsWithSegments("/healthz") || path.StartsWithSegments("/openapi");
+}

@@ -1,0 +1,113 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Reelgate.Web.Tests;
+
+/// <summary>The real server (its Release/Debug build output) as a child process on 127.0.0.1, with a fresh data directory.</summary>
+public sealed class WebServer : IAsyncDisposable
+{
+    public const string AdminKey = "web-test-admin-key-0123456789";
+    public const string AdminEmail = "root@example.com";
+    public const long SignupCredits = 1000;
+
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _log = new();
+
+    private WebServer(Process process, Uri baseAddress, string data)
+    {
+        _process = process;
+        BaseAddress = baseAddress;
+        DataDirectory = data;
+    }
+
+    public Uri BaseAddress { get; }
+
+    public string DataDirectory { get; }
+
+    public IEnumerable<string> Log => _log;
+
+    public static string RepoRoot
+    {
+        get
+        {
+            var tfm = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/'));
+            return tfm.Parent!.Parent!.Parent!.Parent!.Parent!.FullName;
+        }
+    }
+
+    private static string Configuration => new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/')).Parent!.Name;
+
+    public static async Task<WebServer> StartAsync()
+    {
+        var dll = Path.Combine(RepoRoot, "src", "Reelgate.Server", "bin", Configuration, "net10.0", "reelgate-server.dll");
+        Assert.True(File.Exists(dll), $"server not built at {dll}");
+        int port;
+        using (var l = new TcpListener(IPAddress.Loopback, 0))
+        {
+            l.Start();
+            port = ((IPEndPoint)l.LocalEndpoint).Port;
+        }
+
+        var data = Directory.CreateTempSubdirectory("reelgate-web-").FullName;
+        var psi = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+        };
+        psi.Environment["Reelgate__DataDirectory"] = data;
+        psi.Environment["Reelgate__AdminKey"] = AdminKey;
+        psi.Environment["Reelgate__Workers"] = "1";
+        psi.Environment["Reelgate__Web__SignupCredits"] = SignupCredits.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        psi.Environment["Reelgate__Web__AdminEmails__0"] = AdminEmail;
+        psi.Environment["Reelgate__Web__LogPasswordResetLinks"] = "true";
+        var process = Process.Start(psi)!;
+        var server = new WebServer(process, new Uri($"http://127.0.0.1:{port}/"), data);
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) server._log.Enqueue(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) server._log.Enqueue(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var http = new HttpClient { BaseAddress = server.BaseAddress };
+        for (var i = 0; i < 300; i++)
+        {
+            try
+            {
+                if ((await http.GetAsync("healthz")).IsSuccessStatusCode)
+                {
+                    return server;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            Assert.False(process.HasExited, "server exited: " + string.Join('\n', server._log));
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException("server did not answer /healthz: " + string.Join('\n', server._log));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort.
+        }
+    }
+}
