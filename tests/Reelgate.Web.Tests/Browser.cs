@@ -28,6 +28,8 @@ public static class Browser
         await page.SetViewportSizeAsync(1280, 800);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, $"{name}-desktop.png"), FullPage = true });
         await page.SetViewportSizeAsync(375, 800);
+        var width = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
+        Assert.True(width <= 375, $"{name}: the page is {width} px wide at a 375 px phone width (horizontal scrolling)");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, $"{name}-phone.png"), FullPage = true });
         await page.SetViewportSizeAsync(1280, 800);
     }

@@ -107,6 +107,7 @@ public sealed class WebAppTests
         await Browser.ShootAsync(page, "06-tasks");
         await page.ClickAsync($"a.mono:has-text('{taskId}')");
         await Assertions.Expect(page.Locator("pre.param")).ToContainTextAsync("a paper boat");
+        await page.WaitForFunctionAsync("() => document.querySelector('.detail video')?.readyState >= 1");
         await Browser.ShootAsync(page, "07-task-detail");
         await page.ClickAsync("text=Credits");
         await Assertions.Expect(page.Locator("table.ledger")).ToContainTextAsync("charge");
