@@ -5,7 +5,7 @@
 DOTNET ?= dotnet
 CONFIG ?= Release
 RUNTIME_PACKAGES = ffmpeg fonts-dejavu-core
-TEST_PACKAGES := $(RUNTIME_PACKAGES) tmux chromium
+TEST_PACKAGES := $(RUNTIME_PACKAGES) tmux chromium redis-server postgresql
 
 .PHONY: run build test deps test-deps clean
 

@@ -36,6 +36,18 @@ public static class ReelgateHost
         }
 
         builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
+
+        // --role api|worker|all (or Reelgate:Role). A worker node opens no HTTP port at all.
+        if (builder.Configuration["role"] is { Length: > 0 } role)
+        {
+            builder.Configuration["Reelgate:Role"] = role;
+        }
+
+        if (builder.Configuration["Reelgate:Role"] == Roles.Worker)
+        {
+            builder.WebHost.UseServer(new NoHttpServer());
+        }
+
         // The web app's CSS/JS and Blazor's script are static web assets: served from the build
         // output's manifest whatever the environment (make run runs the build output).
         builder.WebHost.UseStaticWebAssets();
@@ -61,7 +73,15 @@ public static class ReelgateHost
         services.AddSingleton<CallbackAddressPolicy>();
         services.AddSingleton<CallbackSender>();
         services.AddSingleton<IResultStore>(sp => new LocalResultStore(Path.Combine(Opt(sp).DataDirectory, "results")));
-        services.TryAddSingleton<IRateLimiter, InMemoryRateLimiter>();
+        // Rate limits: in memory (one node) unless ConnectionStrings:Redis names a shared Redis.
+        services.AddSingleton<StackExchange.Redis.IConnectionMultiplexer>(sp =>
+            StackExchange.Redis.ConnectionMultiplexer.Connect(RedisOptions(sp.GetRequiredService<IConfiguration>().GetConnectionString("Redis")!)));
+        services.TryAddSingleton<IRateLimiter>(sp => string.IsNullOrEmpty(sp.GetRequiredService<IConfiguration>().GetConnectionString("Redis"))
+            ? new InMemoryRateLimiter(sp.GetRequiredService<TimeProvider>())
+            : new Reelgate.Data.Redis.RedisRateLimiter(
+                sp.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>(),
+                Opt(sp).Redis.FailClosed,
+                sp.GetRequiredService<ILogger<Reelgate.Data.Redis.RedisRateLimiter>>()));
 
         services.AddSingleton(sp => new BuiltInRendererOptions
         {
@@ -127,7 +147,52 @@ public static class ReelgateHost
         }
 
         var result = new ReelgateOptionsValidator().Validate(null, options);
-        return result.Failed ? result.Failures.ToList() : [];
+        var problems = result.Failed ? result.Failures.ToList() : [];
+        if (configuration.GetConnectionString("Reelgate") is { Length: > 0 })
+        {
+            // Never ignore it silently: data would go to the embedded SQLite file instead.
+            problems.Add("ConnectionStrings:Reelgate is set, but this version serves only the embedded SQLite database (the PostgreSQL backend has its account store and migrations, not yet its queue): remove ConnectionStrings__Reelgate");
+        }
+
+        if (configuration.GetConnectionString("Redis") is { Length: > 0 } redis)
+        {
+            try
+            {
+                RedisOptions(redis);
+            }
+            catch (ArgumentException e)
+            {
+                problems.Add($"ConnectionStrings:Redis is not a valid Redis configuration ({e.Message}): use host:port, e.g. ConnectionStrings__Redis=127.0.0.1:6379");
+            }
+        }
+
+        return problems;
+    }
+
+    /// <summary>
+    /// The Redis client settings: never abort the start when Redis is down (the limiter fails
+    /// open or closed instead), and short timeouts so a request never hangs on it.
+    /// </summary>
+    public static StackExchange.Redis.ConfigurationOptions RedisOptions(string configuration)
+    {
+        var options = StackExchange.Redis.ConfigurationOptions.Parse(configuration);
+        options.AbortOnConnectFail = false;
+        if (!configuration.Contains("connectTimeout", StringComparison.OrdinalIgnoreCase))
+        {
+            options.ConnectTimeout = 2000;
+        }
+
+        if (!configuration.Contains("syncTimeout", StringComparison.OrdinalIgnoreCase))
+        {
+            options.SyncTimeout = 500;
+        }
+
+        if (!configuration.Contains("asyncTimeout", StringComparison.OrdinalIgnoreCase))
+        {
+            options.AsyncTimeout = 500;
+        }
+
+        return options;
     }
 
     private static ReelgateOptions Opt(IServiceProvider sp) => sp.GetRequiredService<IOptions<ReelgateOptions>>().Value;

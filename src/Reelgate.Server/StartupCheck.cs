@@ -17,6 +17,8 @@ public sealed partial class StartupCheck(
     DataDirectorySecrets secrets,
     EngineRegistry engines,
     IOptions<ReelgateOptions> options,
+    IServiceProvider services,
+    IConfiguration configuration,
     ILogger<StartupCheck> log) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -45,7 +47,28 @@ public sealed partial class StartupCheck(
             }
         }
 
-        LogWorkers(options.Value.Workers);
+        LogWorkers(options.Value.EffectiveWorkers, options.Value.Role);
+
+        // The shared limiter connects now, not inside the first burst of requests (a
+        // synchronous connect there can starve the thread pool and fail every request of it).
+        _ = services.GetRequiredService<Reelgate.Core.Limits.IRateLimiter>();
+        if (configuration.GetConnectionString("Redis") is { Length: > 0 })
+        {
+            var redis = services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>();
+            for (var i = 0; i < 40 && !redis.IsConnected; i++)
+            {
+                await Task.Delay(50, cancellationToken);
+            }
+
+            if (redis.IsConnected)
+            {
+                LogRedis(options.Value.Redis.FailClosed ? "closed" : "open");
+            }
+            else
+            {
+                LogRedisDown(options.Value.Redis.FailClosed ? "refused (fail closed)" : "let through (fail open)");
+            }
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -65,6 +88,12 @@ public sealed partial class StartupCheck(
     [LoggerMessage(Level = LogLevel.Warning, Message = "engine {Engine} unavailable: {Detail}; its tasks will fail with generation_failed and be refunded")]
     private partial void LogEngineUnavailable(string engine, string detail);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Workers} worker(s) on this node")]
-    private partial void LogWorkers(int workers);
+    [LoggerMessage(Level = LogLevel.Information, Message = "rate limits: shared through Redis (ConnectionStrings:Redis), connected; if it becomes unreachable requests fail {Mode}")]
+    private partial void LogRedis(string mode);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "rate limits: Redis (ConnectionStrings:Redis) is not reachable yet; until it is, requests are {Mode}")]
+    private partial void LogRedisDown(string mode);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Workers} worker(s) on this node (role {Role})")]
+    private partial void LogWorkers(int workers, string role);
 }

@@ -12,6 +12,10 @@ public sealed class StartupConfigurationTests
     [InlineData("Reelgate:Lease", "00:00:00")]
     [InlineData("Reelgate:Tiers:free:CreatePerSecond", "0")]
     [InlineData("Reelgate:AdminKey", "short")]
+    [InlineData("Reelgate:Role", "frontend")]
+    [InlineData("Reelgate:Web:PlaygroundTier", "gold")]
+    [InlineData("ConnectionStrings:Redis", "127.0.0.1:6379,nonsense=1")]
+    [InlineData("ConnectionStrings:Reelgate", "Host=127.0.0.1;Database=reelgate")]
     public void ValidateConfiguration_NamesTheKey_WhenValueIsBad(string key, string value)
     {
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [key] = value }).Build();

@@ -15,8 +15,11 @@ public sealed class WebServer : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _log = new();
 
-    private WebServer(Process process, Uri baseAddress, string data)
+    private readonly bool _ownsData;
+
+    private WebServer(Process process, Uri baseAddress, string data, bool ownsData)
     {
+        _ownsData = ownsData;
         _process = process;
         BaseAddress = baseAddress;
         DataDirectory = data;
@@ -39,7 +42,12 @@ public sealed class WebServer : IAsyncDisposable
 
     private static string Configuration => new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/')).Parent!.Name;
 
-    public static async Task<WebServer> StartAsync()
+    public int ProcessId => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Starts a server; <paramref name="role"/> <c>worker</c> has no HTTP port, so readiness is read from its log.</summary>
+    public static async Task<WebServer> StartAsync(IDictionary<string, string>? settings = null, string? dataDirectory = null, string? role = null)
     {
         var dll = Path.Combine(RepoRoot, "src", "Reelgate.Server", "bin", Configuration, "net10.0", "reelgate-server.dll");
         Assert.True(File.Exists(dll), $"server not built at {dll}");
@@ -50,8 +58,14 @@ public sealed class WebServer : IAsyncDisposable
             port = ((IPEndPoint)l.LocalEndpoint).Port;
         }
 
-        var data = Directory.CreateTempSubdirectory("reelgate-web-").FullName;
-        var psi = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"])
+        var data = dataDirectory ?? Directory.CreateTempSubdirectory("reelgate-web-").FullName;
+        List<string> args = [dll, "--urls", $"http://127.0.0.1:{port}"];
+        if (role is not null)
+        {
+            args.AddRange(["--role", role]);
+        }
+
+        var psi = new ProcessStartInfo("dotnet", args)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -64,8 +78,13 @@ public sealed class WebServer : IAsyncDisposable
         psi.Environment["Reelgate__Web__SignupCredits"] = SignupCredits.ToString(System.Globalization.CultureInfo.InvariantCulture);
         psi.Environment["Reelgate__Web__AdminEmails__0"] = AdminEmail;
         psi.Environment["Reelgate__Web__LogPasswordResetLinks"] = "true";
+        foreach (var (k, v) in settings ?? new Dictionary<string, string>())
+        {
+            psi.Environment[k] = v;
+        }
+
         var process = Process.Start(psi)!;
-        var server = new WebServer(process, new Uri($"http://127.0.0.1:{port}/"), data);
+        var server = new WebServer(process, new Uri($"http://127.0.0.1:{port}/"), data, dataDirectory is null);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) server._log.Enqueue(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) server._log.Enqueue(e.Data); };
         process.BeginOutputReadLine();
@@ -73,6 +92,18 @@ public sealed class WebServer : IAsyncDisposable
         using var http = new HttpClient { BaseAddress = server.BaseAddress };
         for (var i = 0; i < 300; i++)
         {
+            if (role == "worker")
+            {
+                if (server._log.Any(l => l.Contains("worker(s) on this node", StringComparison.Ordinal)))
+                {
+                    return server;
+                }
+
+                Assert.False(process.HasExited, "worker exited: " + string.Join('\n', server._log));
+                await Task.Delay(100);
+                continue;
+            }
+
             try
             {
                 if ((await http.GetAsync("healthz")).IsSuccessStatusCode)
@@ -101,6 +132,11 @@ public sealed class WebServer : IAsyncDisposable
         }
 
         _process.Dispose();
+        if (!_ownsData)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(DataDirectory, recursive: true);

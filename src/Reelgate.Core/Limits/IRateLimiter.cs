@@ -4,5 +4,5 @@ namespace Reelgate.Core.Limits;
 public interface IRateLimiter
 {
     /// <summary>Counts the request if both windows allow it; a refused request is not counted.</summary>
-    RateLimitDecision TryAcquire(string keyId, RequestKind kind, TierLimits tier);
+    ValueTask<RateLimitDecision> TryAcquireAsync(string keyId, RequestKind kind, TierLimits tier, CancellationToken ct);
 }

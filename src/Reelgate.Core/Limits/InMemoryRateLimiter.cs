@@ -11,6 +11,10 @@ public sealed class InMemoryRateLimiter(TimeProvider time) : IRateLimiter
 {
     private readonly ConcurrentDictionary<(string, RequestKind), Counter> _counters = new();
 
+    public ValueTask<RateLimitDecision> TryAcquireAsync(string keyId, RequestKind kind, TierLimits tier, CancellationToken ct) =>
+        ValueTask.FromResult(TryAcquire(keyId, kind, tier));
+
+    /// <summary>The same, synchronously (nothing here waits).</summary>
     public RateLimitDecision TryAcquire(string keyId, RequestKind kind, TierLimits tier)
     {
         var (perSecond, perMinute) = kind == RequestKind.Create

@@ -251,7 +251,7 @@ public sealed class SqliteDatabase : IAsyncDisposable
     private static IEnumerable<(int Version, string Sql)> Migrations()
     {
         var asm = Assembly.GetExecutingAssembly();
-        foreach (var name in asm.GetManifestResourceNames().Where(n => n.EndsWith(".sql", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        foreach (var name in asm.GetManifestResourceNames().Where(n => n.Contains(".Sqlite.Migrations.", StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
         {
             // Resource names end with "_NNNN_description.sql"; the number is the version.
             var file = name[(name.LastIndexOf(".Migrations.", StringComparison.Ordinal) + ".Migrations.".Length)..];

@@ -27,7 +27,13 @@ public sealed class ApiCaller(ApiKeyAuthenticator authenticator, IRateLimiter li
             return (null, Fallback, ApiResults.Error(401, ApiResults.AuthenticationFailed));
         }
 
-        var (tier, decision) = Limit(key, kind);
+        var (tier, decision) = await LimitAsync(key, kind, http.RequestAborted);
+        if (decision.Unavailable)
+        {
+            http.Response.Headers.RetryAfter = "1";
+            return (key, tier, ApiResults.Error(503, "rate limiter unavailable"));
+        }
+
         if (!decision.Allowed)
         {
             http.Response.Headers.RetryAfter = decision.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -39,11 +45,11 @@ public sealed class ApiCaller(ApiKeyAuthenticator authenticator, IRateLimiter li
     }
 
     /// <summary>The key's tier and the rate-limit decision for one more call of this kind.</summary>
-    public (TierLimits Tier, RateLimitDecision Decision) Limit(AuthenticatedKey key, RequestKind kind)
+    public async ValueTask<(TierLimits Tier, RateLimitDecision Decision)> LimitAsync(AuthenticatedKey key, RequestKind kind, CancellationToken ct)
     {
         // A key whose tier was removed from configuration gets the strictest tier, not none.
         var tier = _tiers.GetValueOrDefault(key.Tier) ?? Fallback;
-        return (tier, limiter.TryAcquire(key.KeyId, kind, tier));
+        return (tier, await limiter.TryAcquireAsync(key.KeyId, kind, tier, ct));
     }
 
     private TierLimits Fallback => _tiers.GetValueOrDefault("free") ?? TierLimits.Defaults()["free"];

@@ -16,7 +16,7 @@ public static class HealthEndpoints
                 var h = e.CheckHealth();
                 return new EngineHealthData(h.Available, h.Detail);
             });
-            return TypedResults.Json(new HealthData("ok", "ok", options.Value.Workers, details), ApiJsonContext.Web.HealthData);
+            return TypedResults.Json(new HealthData("ok", "ok", options.Value.EffectiveWorkers, details), ApiJsonContext.Web.HealthData);
         });
         return app;
     }

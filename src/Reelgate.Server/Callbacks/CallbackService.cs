@@ -25,9 +25,15 @@ public sealed partial class CallbackService(
     ILogger<CallbackService> log) : BackgroundService
 {
     private readonly CallbackOptions _options = options.Value.Callbacks;
+    private readonly string _role = options.Value.Role;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (_role == Roles.Api)
+        {
+            return; // api nodes only accept and serve; worker (and all) nodes deliver callbacks
+        }
+
         while (!stoppingToken.IsCancellationRequested)
         {
             try

@@ -75,7 +75,12 @@ public sealed class ReelgateMcpTools(
         var key = (AuthenticatedKey)http.Items[McpEndpoint.KeyItem]!;
         var args = call.Arguments ?? new Dictionary<string, JsonElement>();
         var kind = call.Name == "generate_video" ? RequestKind.Create : RequestKind.Read;
-        var (tier, decision) = caller.Limit(key, kind);
+        var (tier, decision) = await caller.LimitAsync(key, kind, ct);
+        if (decision.Unavailable)
+        {
+            return Error(503, "rate limiter unavailable");
+        }
+
         if (!decision.Allowed)
         {
             return Error(429, $"rate limit exceeded: {decision.Limit} per {decision.WindowSeconds} s for tier {key.Tier}, retry after {decision.RetryAfterSeconds} s");

@@ -22,6 +22,16 @@ public sealed class ReelgateOptions
     /// <summary>Concurrent generations on this node; 0 = accept and serve tasks, generate none.</summary>
     public int Workers { get; set; } = Environment.ProcessorCount;
 
+    /// <summary>
+    /// What this node does (<c>--role</c> or <c>Reelgate:Role</c>): <c>all</c> (default) serves
+    /// HTTP and generates; <c>api</c> serves HTTP and generates nothing; <c>worker</c> generates and
+    /// delivers callbacks with no HTTP port at all.
+    /// </summary>
+    public string Role { get; set; } = Roles.All;
+
+    /// <summary>Worker loops this node actually runs: none on an <c>api</c> node.</summary>
+    public int EffectiveWorkers => Role == Roles.Api ? 0 : Workers;
+
     /// <summary>How long a signed result URL stays valid.</summary>
     public TimeSpan ResultUrlTtl { get; set; } = TimeSpan.FromDays(14);
 
@@ -63,6 +73,9 @@ public sealed class ReelgateOptions
 
     /// <summary>Benchmark-only switches; never set them in production.</summary>
     public BenchmarkOptions Benchmark { get; set; } = new();
+
+    /// <summary>The shared rate limiter's settings (<c>Reelgate:Redis</c>; the connection is <c>ConnectionStrings:Redis</c>).</summary>
+    public RedisOptions Redis { get; set; } = new();
 
     /// <summary>The web app's settings (<c>Reelgate:Web</c>).</summary>
     public WebOptions Web { get; set; } = new();

@@ -13,6 +13,11 @@ public sealed class ReelgateOptionsValidator : IValidateOptions<ReelgateOptions>
             errors.Add("Reelgate:DataDirectory is empty: set Reelgate__DataDirectory to a writable directory");
         }
 
+        if (!Roles.Known.Contains(o.Role))
+        {
+            errors.Add($"Reelgate:Role is '{o.Role}': use all, api or worker (--role or Reelgate__Role)");
+        }
+
         if (o.Workers < 0 || o.Workers > 256)
         {
             errors.Add($"Reelgate:Workers is {o.Workers}: set Reelgate__Workers to a number from 0 to 256");
@@ -74,12 +79,14 @@ public sealed class ReelgateOptionsValidator : IValidateOptions<ReelgateOptions>
             errors.Add("Reelgate:Callbacks:RetrySchedule has a wait of zero or less: set Reelgate__Callbacks__RetrySchedule__0 (and __1, ...) to positive times like 00:00:05");
         }
 
-        foreach (var tier in o.Web.EffectiveKeyTiers.Append(o.Web.PlaygroundTier))
+        foreach (var tier in o.Web.EffectiveKeyTiers.Where(t => !o.Tiers.ContainsKey(t)))
         {
-            if (!o.Tiers.ContainsKey(tier))
-            {
-                errors.Add($"Reelgate:Web names tier '{tier}' (KeyTiers or PlaygroundTier), which is not in Reelgate:Tiers: use one of {string.Join(", ", o.Tiers.Keys)}");
-            }
+            errors.Add($"Reelgate:Web:KeyTiers has '{tier}', which is not in Reelgate:Tiers: use one of {string.Join(", ", o.Tiers.Keys)}");
+        }
+
+        if (!o.Tiers.ContainsKey(o.Web.PlaygroundTier))
+        {
+            errors.Add($"Reelgate:Web:PlaygroundTier is '{o.Web.PlaygroundTier}', which is not in Reelgate:Tiers: use one of {string.Join(", ", o.Tiers.Keys)}");
         }
 
         if (o.Web.SignupCredits < 0)

@@ -23,14 +23,14 @@ public sealed partial class WorkerService(
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (_options.Workers == 0)
+        if (_options.EffectiveWorkers == 0)
         {
             LogNoWorkers();
             return Task.CompletedTask;
         }
 
         CleanWorkDirectory();
-        var loops = Enumerable.Range(1, _options.Workers).Select(i => RunLoopAsync($"{_node}:{i}", stoppingToken));
+        var loops = Enumerable.Range(1, _options.EffectiveWorkers).Select(i => RunLoopAsync($"{_node}:{i}", stoppingToken));
         return Task.WhenAll(loops);
     }
 
@@ -109,7 +109,7 @@ public sealed partial class WorkerService(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Reelgate:Workers is 0: this node accepts and serves tasks but generates none")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "no workers on this node (Reelgate:Workers is 0 or the role is api): it accepts and serves tasks but generates none")]
     private partial void LogNoWorkers();
 
     [LoggerMessage(Level = LogLevel.Error, Message = "worker {WorkerId}: {Error}: {Message}")]

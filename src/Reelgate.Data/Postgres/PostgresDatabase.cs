@@ -1,0 +1,79 @@
+using System.Reflection;
+using Npgsql;
+
+namespace Reelgate.Data.Postgres;
+
+/// <summary>
+/// A PostgreSQL database (selected by a <c>Host=...</c> connection string): a pooled Npgsql data
+/// source and the versioned migrations (embedded <c>Postgres/Migrations/NNNN_name.sql</c>),
+/// applied under an advisory lock so nodes starting together migrate once.
+/// </summary>
+public sealed class PostgresDatabase : IAsyncDisposable
+{
+    private const long MigrationLock = 0x5265656C67617465; // "Reelgate"
+
+    public PostgresDatabase(string connectionString)
+    {
+        Source = NpgsqlDataSource.Create(connectionString);
+    }
+
+    public NpgsqlDataSource Source { get; }
+
+    public static int SchemaVersion => Migrations().Max(m => m.Version);
+
+    public async Task MigrateAsync(CancellationToken ct)
+    {
+        await using var conn = await Source.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using (var lockCmd = new NpgsqlCommand("SELECT pg_advisory_xact_lock($1)", conn, tx) { Parameters = { new() { Value = MigrationLock } } })
+        {
+            await lockCmd.ExecuteNonQueryAsync(ct);
+        }
+
+        await Execute(conn, tx, "CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)", ct);
+        await using (var cmd = new NpgsqlCommand("SELECT COALESCE(MAX(version), 0) FROM schema_version", conn, tx))
+        {
+            var current = Convert.ToInt32(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
+            foreach (var (version, sql) in Migrations().Where(m => m.Version > current))
+            {
+                await Execute(conn, tx, sql, ct);
+                await using var record = new NpgsqlCommand("INSERT INTO schema_version (version) VALUES ($1)", conn, tx) { Parameters = { new() { Value = version } } };
+                await record.ExecuteNonQueryAsync(ct);
+            }
+        }
+
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>Runs <paramref name="work"/> in one READ COMMITTED transaction (row locks do the rest) and commits.</summary>
+    public async Task<T> WriteAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> work, CancellationToken ct)
+    {
+        await using var conn = await Source.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var result = await work(conn, tx);
+        await tx.CommitAsync(ct);
+        return result;
+    }
+
+    private static async Task Execute(NpgsqlConnection conn, NpgsqlTransaction tx, string sql, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(sql, conn, tx);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    private static IEnumerable<(int Version, string Sql)> Migrations()
+    {
+        var asm = Assembly.GetExecutingAssembly();
+        const string Marker = ".Postgres.Migrations.";
+        foreach (var name in asm.GetManifestResourceNames().Where(n => n.Contains(Marker, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            var file = name[(name.LastIndexOf(Marker, StringComparison.Ordinal) + Marker.Length)..];
+            var version = int.Parse(file[..file.IndexOf('_', StringComparison.Ordinal)].TrimStart('_'), System.Globalization.CultureInfo.InvariantCulture);
+            using var stream = asm.GetManifestResourceStream(name)!;
+            using var reader = new StreamReader(stream);
+            yield return (version, reader.ReadToEnd());
+        }
+    }
+
+    public ValueTask DisposeAsync() => Source.DisposeAsync();
+}
