@@ -90,13 +90,18 @@ public static class WebApp
 
             await next(ctx);
         });
-        // Static files through the static-web-assets file provider (UseStaticWebAssets in the
-        // host): the app's wwwroot and Blazor's _framework script. Not MapStaticAssets: its
-        // catch-all file route would turn the API's 405 (wrong method) into 404.
-        app.UseStaticFiles();
-        app.UseAuthentication();
-        app.UseAuthorization();
-        app.UseAntiforgery();
+        // The web app's middleware runs for web paths only: the API, /files and /mcp have their
+        // own Bearer checks and pay nothing for cookies, static files or antiforgery.
+        app.UseWhen(ctx => !IsApiPath(ctx.Request.Path), web =>
+        {
+            // Static files through the static-web-assets file provider (UseStaticWebAssets in the
+            // host): the app's wwwroot and Blazor's _framework script. Not MapStaticAssets: its
+            // catch-all file route would turn the API's 405 (wrong method) into 404.
+            web.UseStaticFiles();
+            web.UseAuthentication();
+            web.UseAuthorization();
+            web.UseAntiforgery();
+        });
         return app;
     }
 
