@@ -31,6 +31,21 @@ for trx in "$results"/*.trx; do
   e=$(sed -n 's/.* error="\([0-9]*\)".*/\1/p' <<<"$counters")
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0} + ${e:-0}))
 done
+# Name every failed test and the start of its message, so a CI log says what broke.
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  python3 - "$trx" <<'PY' || true
+import re, sys, html
+text = open(sys.argv[1], encoding="utf-8", errors="replace").read()
+for m in re.finditer(r'<UnitTestResult [^>]*?testName="([^"]*)"[^>]*?outcome="(Failed|Error|Timeout)"[^>]*>(.*?)</UnitTestResult>', text, re.S):
+    message = re.search(r"<Message>(.*?)</Message>", m.group(3), re.S)
+    stack = re.search(r"<StackTrace>(.*?)</StackTrace>", m.group(3), re.S)
+    print(f"FAILED {html.unescape(m.group(1))}")
+    for part in (message, stack):
+        if part:
+            print("\n".join("    " + l for l in html.unescape(part.group(1)).splitlines()[:60]))
+PY
+done
 # The crash harness (short form): the real server as a child process, kill -9 at random
 # moments, every promise checked at the end. One pass or fail in the count.
 echo "chaos: short form (>= 100 tasks, >= 5 kills)"

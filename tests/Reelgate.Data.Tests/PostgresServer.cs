@@ -38,7 +38,8 @@ public sealed class PostgresServer : IAsyncLifetime
             Port = ((IPEndPoint)l.LocalEndpoint).Port;
         }
 
-        _dir = Path.Combine(Path.GetTempPath(), "reelgate-pg-" + Guid.NewGuid().ToString("N"));
+        // /tmp, not $TMPDIR: the postgres user must be able to reach it, and the socket path stays short.
+        _dir = Path.Combine("/tmp", "reelgate-pg-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(_dir);
         await RunAsync("chown", ["postgres:postgres", _dir]);
         var data = Path.Combine(_dir, "data");

@@ -19,7 +19,7 @@ public sealed class SharedLimitTests
         {
             var settings = new Dictionary<string, string>
             {
-                ["ConnectionStrings__Redis"] = redis.Configuration,
+                ["ConnectionStrings__Redis"] = redis.Configuration + ",asyncTimeout=10000,syncTimeout=10000", // a timeout would fail open and be counted
                 ["Reelgate__Tiers__tiny__CreatePerMinute"] = "5",
                 ["Reelgate__Tiers__tiny__CreatePerSecond"] = "100",
             };
@@ -44,7 +44,7 @@ public sealed class SharedLimitTests
             var responses = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => clients[i % 2].PostAsync("api/v1/jobs/createTask",
                 Json($$$"""{"model":"seedance-2.0-text-to-video","input":{"prompt":"shared {{{i}}}","resolution":"480p","duration":4}}"""), Ct)));
 
-            Assert.True(responses.Count(r => r.StatusCode == HttpStatusCode.OK) == 5, "server logs:\n" + string.Join('\n', a.Log.Concat(b.Log).Where(l => l.Contains("rate", StringComparison.OrdinalIgnoreCase) || l.Contains("fail", StringComparison.OrdinalIgnoreCase) || l.Contains("warn", StringComparison.OrdinalIgnoreCase))));
+            Assert.True(responses.Count(r => r.StatusCode == HttpStatusCode.OK) == 5, "server logs:\n" + string.Join('\n', a.Log.Concat(b.Log).TakeLast(200)));
             Assert.Equal(7, responses.Count(r => r.StatusCode == HttpStatusCode.TooManyRequests));
             Assert.All(responses.Where(r => r.StatusCode == HttpStatusCode.TooManyRequests), r => Assert.NotNull(r.Headers.RetryAfter));
             Assert.True(responses.Where((r, i) => i % 2 == 0).Any(r => r.IsSuccessStatusCode) || responses.Where((r, i) => i % 2 == 1).Any(r => r.IsSuccessStatusCode));

@@ -40,6 +40,7 @@ public sealed partial class RedisRateLimiter(IConnectionMultiplexer redis, bool 
         """;
 
     private long _lastWarning;
+    private volatile byte[]? _hash;
 
     public async ValueTask<RateLimitDecision> TryAcquireAsync(string keyId, RequestKind kind, TierLimits tier, CancellationToken ct)
     {
@@ -54,7 +55,12 @@ public sealed partial class RedisRateLimiter(IConnectionMultiplexer redis, bool 
         var key = $"{prefix}:rl:{{{keyId}:{(kind == RequestKind.Create ? "c" : "r")}}}";
         try
         {
-            var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(Script, [key], [perSecond ?? -1, perMinute ?? -1]))!;
+            var result = await EvaluateAsync(key, perSecond ?? -1, perMinute ?? -1);
+            if (result.Resp2Type != ResultType.Array || result.Length != 4)
+            {
+                throw new RedisException($"rate-limit script answered {result.Resp2Type} instead of a 4-element array");
+            }
+
             if ((long)result[0] == 1)
             {
                 return RateLimitDecision.Allow;
@@ -63,18 +69,50 @@ public sealed partial class RedisRateLimiter(IConnectionMultiplexer redis, bool 
             var waitMs = (long)result[1];
             return new RateLimitDecision(false, (int)Math.Max(1, (waitMs + 999) / 1000), (int)(long)result[2], (int)(long)result[3]);
         }
-        catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
+            // Whatever went wrong asking Redis (down, timeout, a reply of the wrong shape), the
+            // request gets the configured answer, never a 500.
             Unavailable.Add(1);
             var now = Environment.TickCount64;
             var last = Interlocked.Read(ref _lastWarning);
             if (now - last > 10_000 && Interlocked.CompareExchange(ref _lastWarning, now, last) == last)
             {
-                LogUnavailable(failClosed ? "refusing requests (fail closed)" : "allowing requests (fail open)", e.GetType().Name, e.Message);
+                LogUnavailable(failClosed ? "refusing requests (fail closed)" : "allowing requests (fail open)", e.GetType().FullName ?? e.GetType().Name, e.Message);
             }
 
             return failClosed ? RateLimitDecision.LimiterUnavailable : RateLimitDecision.Allow;
         }
+    }
+
+    /// <summary>
+    /// EVALSHA of the script, loaded once per process (SCRIPT LOAD); the full text when the
+    /// serving node has not seen it (NOSCRIPT after a restart, SCRIPT FLUSH or another shard).
+    /// </summary>
+    private async Task<RedisResult> EvaluateAsync(string key, long perSecond, long perMinute)
+    {
+        var db = redis.GetDatabase();
+        RedisKey[] keys = [key];
+        RedisValue[] values = [perSecond, perMinute];
+        var hash = _hash ?? await LoadAsync();
+        try
+        {
+            return await db.ScriptEvaluateAsync(hash, keys, values);
+        }
+        catch (RedisServerException e) when (e.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+        {
+            // The node serving this key (a restarted server, another cluster shard) lacks it:
+            // send the text, which loads it there.
+            return await db.ScriptEvaluateAsync(Script, keys, values);
+        }
+    }
+
+    private async Task<byte[]> LoadAsync()
+    {
+        var server = redis.GetServers().FirstOrDefault(s => s.IsConnected) ?? throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, "no Redis server is connected");
+        var hash = await server.ScriptLoadAsync(Script);
+        _hash = hash;
+        return hash;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "rate limiter: Redis unavailable, {Mode}: {Error}: {Message}")]
