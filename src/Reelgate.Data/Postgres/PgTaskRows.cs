@@ -1,0 +1,86 @@
+using Npgsql;
+using Reelgate.Core.Tasks;
+using static Reelgate.Data.Postgres.PostgresAccountStore;
+
+namespace Reelgate.Data.Postgres;
+
+/// <summary>The tasks table's column list and its mapping to <see cref="TaskRecord"/> on PostgreSQL.</summary>
+internal static class PgTaskRows
+{
+    public const string Columns =
+        "id, account_id, key_id, model, state, param, input, cost, seed, callback_url, result_key, fail_code, fail_msg, " +
+        "create_time, start_time, complete_time, update_time, progress, attempts, lease_token, thumbnail_key, base_url";
+
+    /// <summary>The channel createTask notifies (on commit) so idle workers on every node wake at once.</summary>
+    public const string QueueChannel = "reelgate_queue";
+
+    public static TaskRecord Read(NpgsqlDataReader r) => new()
+    {
+        TaskId = r.GetString(0),
+        AccountId = r.GetString(1),
+        KeyId = r.GetString(2),
+        Model = r.GetString(3),
+        State = r.GetString(4),
+        Param = r.GetString(5),
+        Input = r.GetString(6),
+        Cost = r.GetInt64(7),
+        Seed = r.GetInt64(8),
+        CallBackUrl = r.IsDBNull(9) ? null : r.GetString(9),
+        ResultKey = r.IsDBNull(10) ? null : r.GetString(10),
+        FailCode = r.IsDBNull(11) ? null : r.GetString(11),
+        FailMsg = r.IsDBNull(12) ? null : r.GetString(12),
+        CreateTime = r.GetInt64(13),
+        StartTime = r.IsDBNull(14) ? null : r.GetInt64(14),
+        CompleteTime = r.IsDBNull(15) ? null : r.GetInt64(15),
+        UpdateTime = r.GetInt64(16),
+        Progress = r.GetInt32(17),
+        Attempts = r.GetInt32(18),
+        Running = !r.IsDBNull(19),
+        ThumbnailKey = r.IsDBNull(20) ? null : r.GetString(20),
+        BaseUrl = r.IsDBNull(21) ? null : r.GetString(21),
+    };
+
+    public static async Task<TaskRecord?> GetAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string taskId, CancellationToken ct)
+    {
+        await using var cmd = Cmd(conn, tx, "SELECT " + Columns + " FROM tasks WHERE id = $1", Text(taskId));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? Read(r) : null;
+    }
+
+    /// <summary>Ends a waiting task in fail and refunds its cost, in the caller's transaction.</summary>
+    public static async Task<bool> EndFailedAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string taskId, string? leaseToken, string failCode, string failMsg, long now, CancellationToken ct)
+    {
+        string account;
+        long cost;
+        await using (var cmd = Cmd(conn, tx,
+            "UPDATE tasks SET state = 'fail', fail_code = $2, fail_msg = $3, complete_time = $4, update_time = $4, " +
+            "lease_token = NULL, lease_expires = NULL WHERE id = $1 AND state = 'waiting' AND ($5::text IS NULL OR lease_token = $5) " +
+            "RETURNING account_id, cost",
+            Text(taskId), Text(failCode), Text(failMsg), Big(now), Text(leaseToken)))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            if (!await r.ReadAsync(ct))
+            {
+                return false;
+            }
+
+            account = r.GetString(0);
+            cost = r.GetInt64(1);
+        }
+
+        if (cost > 0)
+        {
+            await PostAsync(conn, tx, account, cost, "refund", "refund of task " + taskId, taskId, now, ct);
+        }
+
+        await EnqueueCallbackAsync(conn, tx, taskId, now, ct);
+        return true;
+    }
+
+    /// <summary>Transactional outbox: the callback is queued in the transaction that ends the task.</summary>
+    public static Task<int> EnqueueCallbackAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string taskId, long now, CancellationToken ct) =>
+        Exec(conn, tx,
+            "INSERT INTO callback_deliveries (task_id, account_id, url, state, attempts, next_attempt_at, created_at, updated_at) " +
+            "SELECT id, account_id, callback_url, 'pending', 0, $2, $2, $2 FROM tasks WHERE id = $1 AND callback_url IS NOT NULL",
+            ct, Text(taskId), Big(now));
+}

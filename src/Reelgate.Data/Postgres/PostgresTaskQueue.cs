@@ -1,0 +1,93 @@
+using NpgsqlTypes;
+using Reelgate.Core.Tasks;
+using static Reelgate.Data.Postgres.PostgresAccountStore;
+
+namespace Reelgate.Data.Postgres;
+
+/// <summary>
+/// The durable queue on PostgreSQL, for any number of worker nodes. A claim locks the oldest
+/// claimable row with <c>FOR UPDATE SKIP LOCKED</c> (workers never wait on each other's row and
+/// never take the same one) and stamps a fresh lease token in the same transaction. Delivery is
+/// at least once: a task whose worker died becomes claimable when its lease expires. Ending is
+/// exactly once: every end checks <c>state = 'waiting'</c> and the lease token in its UPDATE, and
+/// the database refuses any change of an ended task (trigger) and any billing other than one
+/// charge and, for a failure, one refund (deferred trigger), so a late finisher changes nothing.
+/// </summary>
+public sealed class PostgresTaskQueue(PostgresDatabase db) : ITaskQueue
+{
+    public Task<ClaimedTask?> ClaimAsync(string workerId, long now, TimeSpan lease, int maxAttempts, CancellationToken ct) =>
+        db.WriteAsync(async (conn, tx) =>
+        {
+            while (true)
+            {
+                string id;
+                int attempts;
+                await using (var pick = Cmd(conn, tx,
+                    "SELECT id, attempts FROM tasks WHERE state = 'waiting' AND (lease_expires IS NULL OR lease_expires <= $1) " +
+                    "ORDER BY create_time, id LIMIT 1 FOR UPDATE SKIP LOCKED", Big(now)))
+                await using (var r = await pick.ExecuteReaderAsync(ct))
+                {
+                    if (!await r.ReadAsync(ct))
+                    {
+                        return null;
+                    }
+
+                    id = r.GetString(0);
+                    attempts = r.GetInt32(1);
+                }
+
+                if (attempts >= maxAttempts)
+                {
+                    // At least once, but not forever: a task that lost its worker this many times
+                    // fails and is refunded instead of blocking the queue.
+                    await PgTaskRows.EndFailedAsync(conn, tx, id, null, FailCodes.InternalError,
+                        $"generation was interrupted {attempts} times (worker lost); the cost was refunded", now, ct);
+                    continue;
+                }
+
+                var token = Guid.NewGuid().ToString("N");
+                await using (var claim = Cmd(conn, tx,
+                    "UPDATE tasks SET lease_token = $1, lease_expires = $2, worker_id = $3, attempts = attempts + 1, " +
+                    "start_time = COALESCE(start_time, $4), progress = 0, update_time = $4 WHERE id = $5 RETURNING " + PgTaskRows.Columns,
+                    Text(token), Big(now + (long)lease.TotalMilliseconds), Text(workerId), Big(now), Text(id)))
+                await using (var r = await claim.ExecuteReaderAsync(ct))
+                {
+                    await r.ReadAsync(ct);
+                    return new ClaimedTask(PgTaskRows.Read(r), token, attempts + 1);
+                }
+            }
+        }, ct);
+
+    public Task<bool> HeartbeatAsync(string taskId, string leaseToken, long now, TimeSpan lease, int progress, CancellationToken ct) =>
+        db.WriteAsync(async (conn, tx) =>
+            await Exec(conn, tx,
+                "UPDATE tasks SET lease_expires = $1, progress = GREATEST(progress, $2), update_time = $3 " +
+                "WHERE id = $4 AND state = 'waiting' AND lease_token = $5",
+                ct, Big(now + (long)lease.TotalMilliseconds), new() { Value = progress, NpgsqlDbType = NpgsqlDbType.Integer }, Big(now), Text(taskId), Text(leaseToken)) == 1, ct);
+
+    public Task<bool> SucceedAsync(string taskId, string leaseToken, string resultKey, string? thumbnailKey, long now, CancellationToken ct) =>
+        db.WriteAsync(async (conn, tx) =>
+        {
+            var ended = await Exec(conn, tx,
+                "UPDATE tasks SET state = 'success', result_key = $1, thumbnail_key = $2, progress = 100, complete_time = $3, update_time = $3, " +
+                "lease_token = NULL, lease_expires = NULL WHERE id = $4 AND state = 'waiting' AND lease_token = $5",
+                ct, Text(resultKey), Text(thumbnailKey), Big(now), Text(taskId), Text(leaseToken));
+            if (ended != 1)
+            {
+                return false;
+            }
+
+            await PgTaskRows.EnqueueCallbackAsync(conn, tx, taskId, now, ct);
+            return true;
+        }, ct);
+
+    public Task<bool> FailAsync(string taskId, string leaseToken, string failCode, string failMsg, long now, CancellationToken ct) =>
+        db.WriteAsync((conn, tx) => PgTaskRows.EndFailedAsync(conn, tx, taskId, leaseToken, failCode, failMsg, now, ct), ct);
+
+    public async Task<long?> NextLeaseExpiryAsync(CancellationToken ct)
+    {
+        await using var conn = await db.Source.OpenConnectionAsync(ct);
+        await using var cmd = Cmd(conn, null, "SELECT MIN(lease_expires) FROM tasks WHERE state = 'waiting' AND lease_expires IS NOT NULL");
+        return await cmd.ExecuteScalarAsync(ct) is long v ? v : null;
+    }
+}

@@ -1,0 +1,359 @@
+using Reelgate.Core.Accounts;
+using Reelgate.Core.Callbacks;
+using Reelgate.Core.Leadership;
+using Reelgate.Core.Tasks;
+
+namespace Reelgate.Data.Tests.Conformance;
+
+/// <summary>The stores a backend provides, opened on one database.</summary>
+public sealed record StoreSet(IAccountStore Accounts, ITaskStore Tasks, ITaskQueue Queue, ICallbackOutbox Callbacks, ILeaderLease Leases);
+
+/// <summary>
+/// The task store, queue, callback outbox and leader lease contracts, run unchanged against every
+/// backend: creates with idempotency, limits and billing under races; claims under races; lease
+/// expiry and re-delivery after a lost worker; exactly-once ending; a reopened database
+/// (a restarted process) keeping everything and recovering abandoned leases.
+/// </summary>
+public abstract class TaskStoreConformance : IAsyncLifetime
+{
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
+
+    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    protected StoreSet S { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync() => S = await OpenAsync();
+
+    public virtual ValueTask DisposeAsync() => CloseAsync();
+
+    /// <summary>Opens (or reopens, after <see cref="CloseAsync"/>) the backend's stores on the test's database.</summary>
+    protected abstract Task<StoreSet> OpenAsync();
+
+    /// <summary>Closes every connection, as a process exit does; the database stays.</summary>
+    protected abstract ValueTask CloseAsync();
+
+    private static string NewId(string prefix) => prefix + Guid.NewGuid().ToString("N");
+
+    private async Task<(string Account, string Key)> AccountAsync(long credits)
+    {
+        var account = NewId("acc_");
+        var key = NewId("key_");
+        await S.Accounts.CreateAccountAsync(account, "conformance", credits, 1, Ct);
+        Assert.True(await S.Accounts.CreateKeyAsync(key, account, "ci", "basic", NewId("sk-")[..12], [1, 2, 3], 1, Ct));
+        return (account, key);
+    }
+
+    private static NewTask Task(string account, string key, long cost = 10, long now = 100, string? requestId = null, string? hash = null, int? limit = null, string? callback = null) => new()
+    {
+        TaskId = NewId("task_"),
+        AccountId = account,
+        KeyId = key,
+        Model = "seedance-2.0-text-to-video",
+        Param = """{"model":"seedance-2.0-text-to-video"}""",
+        Input = """{"prompt":"p"}""",
+        Cost = cost,
+        Seed = 7,
+        CallBackUrl = callback,
+        BaseUrl = "http://127.0.0.1:1",
+        RequestId = requestId,
+        RequestHash = hash,
+        ActiveTaskLimit = limit,
+        Now = now,
+    };
+
+    private async Task AssertAuditAsync()
+    {
+        Assert.All(await S.Accounts.AuditAsync(Ct), e => Assert.True(e.Ok, $"{e.AccountId}: balance {e.Balance} != ledger {e.LedgerSum}"));
+    }
+
+    [Fact]
+    public async Task Create_ChargesOnce_ReplaysTheSameRequest_AndRefusesAConflictingOne()
+    {
+        var (account, key) = await AccountAsync(100);
+        var first = Task(account, key, requestId: "r1", hash: "h1");
+
+        Assert.Equal(new CreateTaskOutcome(CreateTaskStatus.Created, first.TaskId), await S.Tasks.CreateAsync(first, Ct));
+        Assert.Equal(new CreateTaskOutcome(CreateTaskStatus.Replayed, first.TaskId), await S.Tasks.CreateAsync(Task(account, key, requestId: "r1", hash: "h1"), Ct));
+        Assert.Equal(new CreateTaskOutcome(CreateTaskStatus.RequestConflict, first.TaskId), await S.Tasks.CreateAsync(Task(account, key, requestId: "r1", hash: "h2"), Ct));
+        Assert.Equal(90, await S.Accounts.GetBalanceAsync(account, Ct));
+
+        var stored = await S.Tasks.GetAsync(first.TaskId, Ct);
+        Assert.Equal((TaskState.Waiting, 10L, 7L, false, 0, "http://127.0.0.1:1"), (stored!.State, stored.Cost, stored.Seed, stored.Running, stored.Attempts, stored.BaseUrl));
+        Assert.Null(await S.Tasks.GetAsync("task_missing", Ct));
+        var charge = Assert.Single(await S.Accounts.LedgerAsync(account, null, 10, Ct), e => e.Kind == "charge");
+        Assert.Equal((-10L, first.TaskId), (charge.Amount, charge.TaskId));
+        await AssertAuditAsync();
+    }
+
+    [Fact]
+    public async Task RacingCreates_WithOneRequestId_MakeOneTask_AndOneCharge()
+    {
+        var (account, key) = await AccountAsync(1000);
+
+        var outcomes = await System.Threading.Tasks.Task.WhenAll(Enumerable.Range(0, 24).Select(_ => S.Tasks.CreateAsync(Task(account, key, requestId: "same", hash: "h"), Ct)));
+
+        Assert.Single(outcomes, o => o.Status == CreateTaskStatus.Created);
+        Assert.Equal(23, outcomes.Count(o => o.Status == CreateTaskStatus.Replayed));
+        Assert.Single(outcomes.Select(o => o.TaskId).Distinct());
+        Assert.Equal(990, await S.Accounts.GetBalanceAsync(account, Ct));
+        await AssertAuditAsync();
+    }
+
+    [Fact]
+    public async Task RacingCreates_NeverOverdraw_AndRespectTheActiveTaskLimit()
+    {
+        var (poor, poorKey) = await AccountAsync(75); // room for 7 tasks of 10
+        var poorOutcomes = await System.Threading.Tasks.Task.WhenAll(Enumerable.Range(0, 30).Select(_ => S.Tasks.CreateAsync(Task(poor, poorKey), Ct)));
+        Assert.Equal(7, poorOutcomes.Count(o => o.Status == CreateTaskStatus.Created));
+        Assert.Equal(23, poorOutcomes.Count(o => o.Status == CreateTaskStatus.InsufficientCredits));
+        Assert.Equal(5, await S.Accounts.GetBalanceAsync(poor, Ct));
+
+        var (rich, richKey) = await AccountAsync(10_000);
+        var limited = await System.Threading.Tasks.Task.WhenAll(Enumerable.Range(0, 20).Select(_ => S.Tasks.CreateAsync(Task(rich, richKey, limit: 3), Ct)));
+        Assert.Equal(3, limited.Count(o => o.Status == CreateTaskStatus.Created));
+        Assert.Equal(17, limited.Count(o => o.Status == CreateTaskStatus.ActiveTaskLimit));
+        Assert.Equal(9_970, await S.Accounts.GetBalanceAsync(rich, Ct));
+        await AssertAuditAsync();
+    }
+
+    [Fact]
+    public async Task RacingWorkers_ClaimEachTaskOnce_OldestFirst()
+    {
+        var (account, key) = await AccountAsync(10_000);
+        var created = new List<string>();
+        for (var i = 0; i < 30; i++)
+        {
+            var t = Task(account, key, now: 1000 + i);
+            await S.Tasks.CreateAsync(t, Ct);
+            created.Add(t.TaskId);
+        }
+
+        var claimed = new System.Collections.Concurrent.ConcurrentBag<(string Worker, string Task)>();
+        await System.Threading.Tasks.Task.WhenAll(Enumerable.Range(0, 6).Select(async w =>
+        {
+            while (await S.Queue.ClaimAsync($"w{w}", 5000, Lease, 3, Ct) is { } c)
+            {
+                Assert.Equal(1, c.Attempt);
+                Assert.True(c.Task.Running);
+                claimed.Add(($"w{w}", c.Task.TaskId));
+            }
+        }));
+
+        Assert.Equal(30, claimed.Count);
+        Assert.Equal(created.Order(), claimed.Select(c => c.Task).Order());
+        Assert.Null(await S.Queue.ClaimAsync("late", 5000, Lease, 3, Ct));
+        Assert.Equal(5000 + (long)Lease.TotalMilliseconds, await S.Queue.NextLeaseExpiryAsync(Ct));
+
+        // Oldest first, one worker at a time.
+        var (account2, key2) = await AccountAsync(100);
+        var older = Task(account2, key2, now: 1);
+        var newer = Task(account2, key2, now: 2);
+        await S.Tasks.CreateAsync(newer, Ct);
+        await S.Tasks.CreateAsync(older, Ct);
+        Assert.Equal(older.TaskId, (await S.Queue.ClaimAsync("solo", 5000, Lease, 3, Ct))!.Task.TaskId);
+    }
+
+    [Fact]
+    public async Task ALostWorker_IsReplacedAfterItsLease_AndTheLateFinisherChangesNothing()
+    {
+        var (account, key) = await AccountAsync(100);
+        var t = Task(account, key, callback: "http://127.0.0.1:9/hook");
+        await S.Tasks.CreateAsync(t, Ct);
+
+        var first = (await S.Queue.ClaimAsync("a", 1000, Lease, 3, Ct))!;
+        Assert.True(await S.Queue.HeartbeatAsync(t.TaskId, first.LeaseToken, 2000, Lease, 40, Ct));
+        Assert.Null(await S.Queue.ClaimAsync("b", 2000 + 29_999, Lease, 3, Ct)); // still held
+        var second = (await S.Queue.ClaimAsync("b", 2000 + 30_000, Lease, 3, Ct))!;
+        Assert.Equal((t.TaskId, 2), (second.Task.TaskId, second.Attempt));
+        Assert.NotEqual(first.LeaseToken, second.LeaseToken);
+
+        Assert.False(await S.Queue.HeartbeatAsync(t.TaskId, first.LeaseToken, 33_000, Lease, 50, Ct));
+        Assert.False(await S.Queue.SucceedAsync(t.TaskId, first.LeaseToken, t.TaskId + "/video.mp4", null, 33_000, Ct));
+        Assert.False(await S.Queue.FailAsync(t.TaskId, first.LeaseToken, FailCodes.InternalError, "late", 33_000, Ct));
+        Assert.True(await S.Queue.SucceedAsync(t.TaskId, second.LeaseToken, t.TaskId + "/video.mp4", t.TaskId + "/thumb.jpg", 34_000, Ct));
+        Assert.False(await S.Queue.SucceedAsync(t.TaskId, second.LeaseToken, t.TaskId + "/video.mp4", null, 35_000, Ct));
+        Assert.False(await S.Queue.FailAsync(t.TaskId, second.LeaseToken, FailCodes.InternalError, "twice", 35_000, Ct));
+
+        var done = (await S.Tasks.GetAsync(t.TaskId, Ct))!;
+        Assert.Equal((TaskState.Success, t.TaskId + "/video.mp4", t.TaskId + "/thumb.jpg", 100, 34_000L, false, 2), (done.State, done.ResultKey, done.ThumbnailKey, done.Progress, done.CompleteTime, done.Running, done.Attempts));
+        Assert.Equal(90, await S.Accounts.GetBalanceAsync(account, Ct));
+        Assert.Single(await S.Callbacks.ListByTaskAsync(t.TaskId, Ct));
+        await AssertAuditAsync();
+    }
+
+    [Fact]
+    public async Task ATaskThatKeepsLosingItsWorker_FailsWithARefund_AfterMaxAttempts()
+    {
+        var (account, key) = await AccountAsync(100);
+        var t = Task(account, key);
+        await S.Tasks.CreateAsync(t, Ct);
+        var now = 1000L;
+        for (var i = 1; i <= 3; i++)
+        {
+            Assert.Equal(i, (await S.Queue.ClaimAsync("w", now, Lease, 3, Ct))!.Attempt);
+            now += 31_000;
+        }
+
+        Assert.Null(await S.Queue.ClaimAsync("w", now, Lease, 3, Ct));
+        var failed = (await S.Tasks.GetAsync(t.TaskId, Ct))!;
+        Assert.Equal((TaskState.Fail, FailCodes.InternalError, false), (failed.State, failed.FailCode, failed.Running));
+        Assert.Equal(100, await S.Accounts.GetBalanceAsync(account, Ct));
+        Assert.Equal(["refund", "charge", "grant"], (await S.Accounts.LedgerAsync(account, null, 10, Ct)).Select(e => e.Kind));
+        await AssertAuditAsync();
+    }
+
+    [Fact]
+    public async Task Succeed_Fail_AndCancel_RacingOnOneTask_EndItOnce_WithAtMostOneRefund()
+    {
+        for (var round = 0; round < 10; round++)
+        {
+            var (account, key) = await AccountAsync(100);
+            var t = Task(account, key);
+            await S.Tasks.CreateAsync(t, Ct);
+            var c = (await S.Queue.ClaimAsync("w", 1000, Lease, 3, Ct))!;
+
+            var results = await System.Threading.Tasks.Task.WhenAll(
+                S.Queue.SucceedAsync(t.TaskId, c.LeaseToken, t.TaskId + "/video.mp4", null, 2000, Ct),
+                S.Queue.FailAsync(t.TaskId, c.LeaseToken, FailCodes.GenerationFailed, "boom", 2000, Ct),
+                S.Tasks.CancelAsync(t.TaskId, account, 2000, Ct).ContinueWith(x => x.Result == CancelOutcome.Cancelled, TaskScheduler.Default),
+                S.Queue.FailAsync(t.TaskId, c.LeaseToken, FailCodes.Timeout, "slow", 2000, Ct));
+
+            Assert.Single(results, r => r);
+            var ended = (await S.Tasks.GetAsync(t.TaskId, Ct))!;
+            Assert.Equal(ended.State == TaskState.Success ? 90 : 100, await S.Accounts.GetBalanceAsync(account, Ct));
+        }
+
+        await AssertAuditAsync();
+    }
+
+    [Fact]
+    public async Task Cancel_RefundsAWaitingTask_OnceAndOnlyForItsAccount()
+    {
+        var (account, key) = await AccountAsync(100);
+        var (other, _) = await AccountAsync(0);
+        var t = Task(account, key);
+        await S.Tasks.CreateAsync(t, Ct);
+        var c = (await S.Queue.ClaimAsync("w", 1000, Lease, 3, Ct))!;
+
+        Assert.Equal(CancelOutcome.NotFound, await S.Tasks.CancelAsync(t.TaskId, other, 1500, Ct));
+        Assert.Equal(CancelOutcome.NotFound, await S.Tasks.CancelAsync("task_missing", account, 1500, Ct));
+        Assert.Equal(CancelOutcome.Cancelled, await S.Tasks.CancelAsync(t.TaskId, account, 2000, Ct));
+        Assert.Equal(CancelOutcome.AlreadyFinished, await S.Tasks.CancelAsync(t.TaskId, account, 2001, Ct));
+        Assert.False(await S.Queue.HeartbeatAsync(t.TaskId, c.LeaseToken, 2002, Lease, 50, Ct)); // the worker learns its lease is gone
+        var cancelled = (await S.Tasks.GetAsync(t.TaskId, Ct))!;
+        Assert.Equal((TaskState.Fail, FailCodes.Cancelled, 2000L), (cancelled.State, cancelled.FailCode, cancelled.CompleteTime));
+        Assert.Equal(100, await S.Accounts.GetBalanceAsync(account, Ct));
+        await AssertAuditAsync();
+    }
+
+    [Fact]
+    public async Task List_PagesNewestFirst_WithFilters_StableWhileTasksArrive()
+    {
+        var (account, key) = await AccountAsync(1000);
+        var ids = new List<string>();
+        for (var i = 0; i < 7; i++)
+        {
+            var t = Task(account, key, now: 100 + (i / 2)); // pairs share a create time: the id breaks the tie
+            await S.Tasks.CreateAsync(t, Ct);
+            ids.Add(t.TaskId);
+        }
+
+        var expected = ids.Select((id, i) => (id, time: 100 + (i / 2))).OrderByDescending(x => x.time).ThenByDescending(x => x.id, StringComparer.Ordinal).Select(x => x.id).ToList();
+        var page1 = await S.Tasks.ListAsync(account, null, null, null, 3, Ct);
+        await S.Tasks.CreateAsync(Task(account, key, now: 500), Ct); // arrives between pages
+        var page2 = await S.Tasks.ListAsync(account, null, null, new TaskCursor(page1[^1].CreateTime, page1[^1].TaskId), 3, Ct);
+        var page3 = await S.Tasks.ListAsync(account, null, null, new TaskCursor(page2[^1].CreateTime, page2[^1].TaskId), 3, Ct);
+        Assert.Equal(expected, page1.Concat(page2).Concat(page3).Select(t => t.TaskId));
+
+        var c = (await S.Queue.ClaimAsync("w", 1000, Lease, 3, Ct))!;
+        await S.Queue.FailAsync(c.Task.TaskId, c.LeaseToken, FailCodes.GenerationFailed, "x", 1001, Ct);
+        Assert.Equal([c.Task.TaskId], (await S.Tasks.ListAsync(account, TaskState.Fail, null, null, 10, Ct)).Select(t => t.TaskId));
+        Assert.Empty(await S.Tasks.ListAsync(account, null, "other-model", null, 10, Ct));
+    }
+
+    [Fact]
+    public async Task CallbackOutbox_DeliversEachEndedTaskOnce_ToOneSenderAtATime()
+    {
+        var (account, key) = await AccountAsync(1000);
+        var tasks = new List<string>();
+        for (var i = 0; i < 12; i++)
+        {
+            var t = Task(account, key, callback: "http://127.0.0.1:9/hook");
+            await S.Tasks.CreateAsync(t, Ct);
+            var c = (await S.Queue.ClaimAsync("w", 1000, Lease, 3, Ct))!;
+            Assert.True(i % 2 == 0
+                ? await S.Queue.SucceedAsync(c.Task.TaskId, c.LeaseToken, c.Task.TaskId + "/video.mp4", null, 2000, Ct)
+                : await S.Queue.FailAsync(c.Task.TaskId, c.LeaseToken, FailCodes.GenerationFailed, "x", 2000, Ct));
+            tasks.Add(c.Task.TaskId);
+        }
+
+        await S.Tasks.CreateAsync(Task(account, key), Ct); // no callback URL: no delivery
+        Assert.Equal(2000, await S.Callbacks.NextDueAsync(Ct));
+
+        var claims = await System.Threading.Tasks.Task.WhenAll(Enumerable.Range(0, 4).Select(_ => S.Callbacks.ClaimDueAsync(3000, TimeSpan.FromSeconds(10), 5, Ct)));
+        var all = claims.SelectMany(c => c).ToList();
+        Assert.Equal(12, all.Count);
+        Assert.Equal(tasks.Order(), all.Select(d => d.TaskId).Order());
+        Assert.Empty(await S.Callbacks.ClaimDueAsync(4000, TimeSpan.FromSeconds(10), 5, Ct)); // leased
+
+        var d0 = all[0];
+        await S.Callbacks.RecordAttemptAsync(d0.Id, new CallbackAttempt(4000, 500, null, 12), 9000, Ct);
+        Assert.DoesNotContain(await S.Callbacks.ClaimDueAsync(8999, TimeSpan.FromSeconds(10), 50, Ct), d => d.Id == d0.Id);
+        var retried = Assert.Single(await S.Callbacks.ClaimDueAsync(9000, TimeSpan.FromSeconds(10), 50, Ct), d => d.Id == d0.Id);
+        Assert.Equal(1, retried.Attempts);
+        await S.Callbacks.RecordAttemptAsync(d0.Id, new CallbackAttempt(9001, 204, null, 3), null, Ct);
+        var view = Assert.Single(await S.Callbacks.ListByTaskAsync(d0.TaskId, Ct));
+        Assert.Equal(("delivered", 2), (view.State, view.Attempts));
+        Assert.Equal([500, 204], view.History.Select(h => h.StatusCode ?? 0));
+
+        var secret = await S.Callbacks.GetOrCreateSecretAsync(account, "first", Ct);
+        Assert.Equal("first", secret);
+        Assert.Equal("first", await S.Callbacks.GetOrCreateSecretAsync(account, "second", Ct));
+        Assert.True(await S.Callbacks.RotateSecretAsync(account, "third", Ct));
+        Assert.Equal("third", await S.Callbacks.GetOrCreateSecretAsync(account, "fourth", Ct));
+        Assert.False(await S.Callbacks.RotateSecretAsync("acc_missing", "x", Ct));
+    }
+
+    [Fact]
+    public async Task LeaderLease_HasOneHolder_UntilItExpiresOrIsReleased()
+    {
+        var name = NewId("job_");
+        var ttl = TimeSpan.FromSeconds(10);
+        var racers = await System.Threading.Tasks.Task.WhenAll(Enumerable.Range(0, 8).Select(i => S.Leases.TryAcquireAsync(name, $"node{i}", 1000, ttl, Ct)));
+        var holder = $"node{Array.IndexOf(racers, true)}";
+        Assert.Single(racers, r => r);
+
+        var other = holder == "node0" ? "node1" : "node0";
+        Assert.True(await S.Leases.TryAcquireAsync(name, holder, 5000, ttl, Ct)); // renewed to 15000
+        Assert.False(await S.Leases.TryAcquireAsync(name, other, 14_999, ttl, Ct));
+        Assert.True(await S.Leases.TryAcquireAsync(name, other, 15_000, ttl, Ct)); // expired: taken over
+        Assert.False(await S.Leases.TryAcquireAsync(name, holder, 15_001, ttl, Ct));
+        await S.Leases.ReleaseAsync(name, holder, Ct); // not the holder: no effect
+        Assert.False(await S.Leases.TryAcquireAsync(name, holder, 15_002, ttl, Ct));
+        await S.Leases.ReleaseAsync(name, other, Ct);
+        Assert.True(await S.Leases.TryAcquireAsync(name, holder, 15_003, ttl, Ct));
+    }
+
+    [Fact]
+    public async Task AReopenedDatabase_KeepsEverything_AndRecoversAbandonedLeases()
+    {
+        var (account, key) = await AccountAsync(100);
+        var queued = Task(account, key, now: 1);
+        var running = Task(account, key, now: 2);
+        await S.Tasks.CreateAsync(queued, Ct);
+        await S.Tasks.CreateAsync(running, Ct);
+        var c = (await S.Queue.ClaimAsync("w", 1000, Lease, 3, Ct))!;
+        Assert.Equal(queued.TaskId, c.Task.TaskId);
+
+        await CloseAsync(); // the process dies holding a lease
+        S = await OpenAsync();
+
+        Assert.Equal(80, await S.Accounts.GetBalanceAsync(account, Ct));
+        var next = (await S.Queue.ClaimAsync("w2", 1001, Lease, 3, Ct))!;
+        Assert.Equal(running.TaskId, next.Task.TaskId);
+        var rescued = (await S.Queue.ClaimAsync("w2", 1000 + 30_000, Lease, 3, Ct))!;
+        Assert.Equal((queued.TaskId, 2), (rescued.Task.TaskId, rescued.Attempt));
+        Assert.True(await S.Queue.SucceedAsync(rescued.Task.TaskId, rescued.LeaseToken, queued.TaskId + "/video.mp4", null, 31_500, Ct));
+        await AssertAuditAsync();
+    }
+}
