@@ -5,7 +5,8 @@ namespace Reelgate.Server;
 
 /// <summary>
 /// <c>reelgate-server audit</c>: checks the ledger rule (balance == sum(ledger), balance &gt;= 0)
-/// for every account of the configured data directory. Exit 0 when all hold, 1 otherwise.
+/// for every account of the configured database (the data directory's SQLite file, or
+/// PostgreSQL when ConnectionStrings:Reelgate is set). Exit 0 when all hold, 1 otherwise.
 /// </summary>
 public static class AuditCommand
 {
@@ -14,16 +15,26 @@ public static class AuditCommand
         var config = new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(args).Build();
         var options = new ReelgateOptions();
         config.GetSection(ReelgateOptions.Section).Bind(options);
-        var path = Path.Combine(options.DataDirectory, "reelgate.db");
-        if (!File.Exists(path))
+        IReadOnlyList<Reelgate.Core.Accounts.LedgerAuditEntry> entries;
+        if (ReelgateHost.PostgresConnection(config) is { } pg)
         {
-            Console.Error.WriteLine($"audit: no database at {path} (set Reelgate__DataDirectory)");
-            return 2;
+            await using var pgDb = new Reelgate.Data.Postgres.PostgresDatabase(pg);
+            entries = await new Reelgate.Data.Postgres.PostgresAccountStore(pgDb).AuditAsync(CancellationToken.None);
+        }
+        else
+        {
+            var path = Path.Combine(options.DataDirectory, "reelgate.db");
+            if (!File.Exists(path))
+            {
+                Console.Error.WriteLine($"audit: no database at {path} (set Reelgate__DataDirectory, or ConnectionStrings__Reelgate for PostgreSQL)");
+                return 2;
+            }
+
+            await using var db = new SqliteDatabase(path);
+            await db.MigrateAsync(CancellationToken.None);
+            entries = await new SqliteAccountStore(db).AuditAsync(CancellationToken.None);
         }
 
-        await using var db = new SqliteDatabase(path);
-        await db.MigrateAsync(CancellationToken.None);
-        var entries = await new SqliteAccountStore(db).AuditAsync(CancellationToken.None);
         var broken = entries.Where(e => !e.Ok).ToList();
         foreach (var e in broken)
         {

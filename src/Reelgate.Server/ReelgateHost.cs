@@ -64,15 +64,11 @@ public static class ReelgateHost
         services.TryAddSingleton(TimeProvider.System);
 
         services.AddSingleton(sp => ModelCatalog.Load(Opt(sp).ResolvedCatalogPath));
-        services.AddSingleton(sp => new DataDirectorySecrets(Opt(sp).DataDirectory, Opt(sp).AdminKey));
-        services.AddSingleton(sp => new SqliteDatabase(Path.Combine(Opt(sp).DataDirectory, "reelgate.db"), Opt(sp).DatabaseBusyTimeout));
-        services.AddSingleton<ITaskStore, SqliteTaskStore>();
-        services.AddSingleton<ITaskQueue, SqliteTaskQueue>();
-        services.AddSingleton<IAccountStore, SqliteAccountStore>();
-        services.AddSingleton<ICallbackOutbox, SqliteCallbackOutbox>();
+        services.AddSingleton(sp => new DataDirectorySecrets(Opt(sp).DataDirectory, Opt(sp).AdminKey, Opt(sp).UrlSigningKey));
+        AddStores(services);
         services.AddSingleton<CallbackAddressPolicy>();
         services.AddSingleton<CallbackSender>();
-        services.AddSingleton<IResultStore>(sp => new LocalResultStore(Path.Combine(Opt(sp).DataDirectory, "results")));
+        services.AddSingleton<IResultStore>(sp => new LocalResultStore(Opt(sp).ResultsDirectory is { Length: > 0 } shared ? shared : Path.Combine(Opt(sp).DataDirectory, "results")));
         // Rate limits: in memory (one node) unless ConnectionStrings:Redis names a shared Redis.
         services.AddSingleton<StackExchange.Redis.IConnectionMultiplexer>(sp =>
             StackExchange.Redis.ConnectionMultiplexer.Connect(RedisOptions(sp.GetRequiredService<IConfiguration>().GetConnectionString("Redis")!)));
@@ -112,7 +108,45 @@ public static class ReelgateHost
         services.AddHostedService<StartupCheck>();
         services.AddHostedService<WorkerService>();
         services.AddHostedService<CallbackService>();
+        services.AddHostedService<LeaderService>();
+        services.AddHostedService<Reelgate.Server.Events.ClusterEventService>();
     }
+
+    /// <summary>
+    /// The database: the embedded SQLite file in the data directory, or PostgreSQL when
+    /// <c>ConnectionStrings:Reelgate</c> is a <c>Host=...</c> connection string (many nodes).
+    /// Each store resolves the backend when first used, from configuration.
+    /// </summary>
+    private static void AddStores(IServiceCollection services)
+    {
+        services.AddSingleton(sp => new SqliteDatabase(Path.Combine(Opt(sp).DataDirectory, "reelgate.db"), Opt(sp).DatabaseBusyTimeout));
+        services.AddSingleton(sp => new Reelgate.Data.Postgres.PostgresDatabase(PostgresConnection(sp.GetRequiredService<IConfiguration>())!));
+        services.AddSingleton<Reelgate.Data.Postgres.PostgresNotifications>();
+        services.AddSingleton<Reelgate.Data.IReelgateDatabase>(sp => UsesPostgres(sp)
+            ? sp.GetRequiredService<Reelgate.Data.Postgres.PostgresDatabase>()
+            : sp.GetRequiredService<SqliteDatabase>());
+        services.AddSingleton<ITaskStore>(sp => UsesPostgres(sp)
+            ? new Reelgate.Data.Postgres.PostgresTaskStore(sp.GetRequiredService<Reelgate.Data.Postgres.PostgresDatabase>())
+            : new SqliteTaskStore(sp.GetRequiredService<SqliteDatabase>()));
+        services.AddSingleton<ITaskQueue>(sp => UsesPostgres(sp)
+            ? new Reelgate.Data.Postgres.PostgresTaskQueue(sp.GetRequiredService<Reelgate.Data.Postgres.PostgresDatabase>())
+            : new SqliteTaskQueue(sp.GetRequiredService<SqliteDatabase>()));
+        services.AddSingleton<IAccountStore>(sp => UsesPostgres(sp)
+            ? new Reelgate.Data.Postgres.PostgresAccountStore(sp.GetRequiredService<Reelgate.Data.Postgres.PostgresDatabase>())
+            : new SqliteAccountStore(sp.GetRequiredService<SqliteDatabase>()));
+        services.AddSingleton<ICallbackOutbox>(sp => UsesPostgres(sp)
+            ? new Reelgate.Data.Postgres.PostgresCallbackOutbox(sp.GetRequiredService<Reelgate.Data.Postgres.PostgresDatabase>())
+            : new SqliteCallbackOutbox(sp.GetRequiredService<SqliteDatabase>()));
+        services.AddSingleton<Reelgate.Core.Leadership.ILeaderLease>(sp => UsesPostgres(sp)
+            ? new Reelgate.Data.Postgres.PostgresLeaderLease(sp.GetRequiredService<Reelgate.Data.Postgres.PostgresDatabase>())
+            : new SqliteLeaderLease(sp.GetRequiredService<SqliteDatabase>()));
+    }
+
+    /// <summary>The PostgreSQL connection string, or null when the embedded SQLite database is used.</summary>
+    public static string? PostgresConnection(IConfiguration configuration) =>
+        configuration.GetConnectionString("Reelgate") is { Length: > 0 } c ? c : null;
+
+    public static bool UsesPostgres(IServiceProvider sp) => PostgresConnection(sp.GetRequiredService<IConfiguration>()) is not null;
 
     public static WebApplication Build(WebApplicationBuilder builder)
     {
@@ -148,10 +182,31 @@ public static class ReelgateHost
 
         var result = new ReelgateOptionsValidator().Validate(null, options);
         var problems = result.Failed ? result.Failures.ToList() : [];
-        if (configuration.GetConnectionString("Reelgate") is { Length: > 0 })
+        if (PostgresConnection(configuration) is { } pg)
         {
-            // Never ignore it silently: data would go to the embedded SQLite file instead.
-            problems.Add("ConnectionStrings:Reelgate is set, but this version serves only the embedded SQLite database (the PostgreSQL backend has its account store and migrations, not yet its queue): remove ConnectionStrings__Reelgate");
+            try
+            {
+                var parsed = new Npgsql.NpgsqlConnectionStringBuilder(pg);
+                if (string.IsNullOrEmpty(parsed.Host))
+                {
+                    problems.Add("ConnectionStrings:Reelgate has no Host: use a PostgreSQL connection string like Host=db.internal;Username=reelgate;Password=...;Database=reelgate");
+                }
+            }
+            catch (ArgumentException e)
+            {
+                problems.Add($"ConnectionStrings:Reelgate is not a PostgreSQL connection string ({e.Message}): use Host=db.internal;Username=reelgate;Password=...;Database=reelgate");
+            }
+
+            // Several nodes share one database: each must accept the others' admin key and result URLs.
+            if (string.IsNullOrWhiteSpace(options.AdminKey))
+            {
+                problems.Add("ConnectionStrings:Reelgate selects PostgreSQL (several nodes), so Reelgate:AdminKey must be set, the same on every node: set Reelgate__AdminKey to a long random secret");
+            }
+
+            if (string.IsNullOrWhiteSpace(options.UrlSigningKey))
+            {
+                problems.Add("ConnectionStrings:Reelgate selects PostgreSQL (several nodes), so Reelgate:UrlSigningKey must be set, the same on every node: set Reelgate__UrlSigningKey to a long random secret (openssl rand -base64 32)");
+            }
         }
 
         if (configuration.GetConnectionString("Redis") is { Length: > 0 } redis)

@@ -12,7 +12,7 @@ namespace Reelgate.Server;
 /// where the admin key is (never the key) and whether each engine can run.
 /// </summary>
 public sealed partial class StartupCheck(
-    SqliteDatabase db,
+    Reelgate.Data.IReelgateDatabase db,
     ModelCatalog catalog,
     DataDirectorySecrets secrets,
     EngineRegistry engines,
@@ -24,7 +24,7 @@ public sealed partial class StartupCheck(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await db.MigrateAsync(cancellationToken);
-        LogDatabase(db.Path, db.SchemaVersion, catalog.Models.Count);
+        LogDatabase(db.Description, db.SchemaVersion, catalog.Models.Count);
         if (secrets.AdminKeyGenerated)
         {
             LogAdminKeyFile(secrets.AdminKeyPath);
@@ -73,7 +73,7 @@ public sealed partial class StartupCheck(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "database {Path} at schema version {Version}; {Models} model(s) in the catalog")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "database: {Path} at schema version {Version}; {Models} model(s) in the catalog")]
     private partial void LogDatabase(string path, int version, int models);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "admin key: read it from {Path} (mode 0600)")]

@@ -15,12 +15,28 @@ public sealed class StartupConfigurationTests
     [InlineData("Reelgate:Role", "frontend")]
     [InlineData("Reelgate:Web:PlaygroundTier", "gold")]
     [InlineData("ConnectionStrings:Redis", "127.0.0.1:6379,nonsense=1")]
-    [InlineData("ConnectionStrings:Reelgate", "Host=127.0.0.1;Database=reelgate")]
+    [InlineData("ConnectionStrings:Reelgate", "Username=reelgate;Database=reelgate")]
+    [InlineData("ConnectionStrings:Reelgate", "Host=127.0.0.1;Colour=blue")]
+    [InlineData("Reelgate:UrlSigningKey", "too-short")]
+    [InlineData("Reelgate:SweepInterval", "00:00:00")]
     public void ValidateConfiguration_NamesTheKey_WhenValueIsBad(string key, string value)
     {
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [key] = value }).Build();
         var problems = ReelgateHost.ValidateConfiguration(config);
         Assert.Contains(problems, p => p.Contains(key, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void PostgreSQL_NeedsTheSharedSecretsOfAllNodes_AndIsAcceptedWithThem()
+    {
+        var pg = new Dictionary<string, string?> { ["ConnectionStrings:Reelgate"] = "Host=127.0.0.1;Username=reelgate;Database=reelgate" };
+        var problems = ReelgateHost.ValidateConfiguration(new ConfigurationBuilder().AddInMemoryCollection(pg).Build());
+        Assert.Contains(problems, p => p.Contains("Reelgate:AdminKey", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("Reelgate:UrlSigningKey", StringComparison.Ordinal));
+
+        pg["Reelgate:AdminKey"] = "admin-key-0123456789";
+        pg["Reelgate:UrlSigningKey"] = "url-signing-key-0123456789-0123456789";
+        Assert.Empty(ReelgateHost.ValidateConfiguration(new ConfigurationBuilder().AddInMemoryCollection(pg).Build()));
     }
 
     [Fact]

@@ -26,6 +26,14 @@ public interface ITaskQueue
     /// <summary>Ends the task in <c>fail</c> and refunds its cost in the same transaction. False when the lease was lost.</summary>
     Task<bool> FailAsync(string taskId, string leaseToken, string failCode, string failMsg, long now, CancellationToken ct);
 
+    /// <summary>
+    /// The leader's sweep: every waiting task whose lease expired before <paramref name="now"/>
+    /// goes back to the queue (no longer shown as generating; its old token can end nothing), or,
+    /// after <paramref name="maxAttempts"/> claims, fails with <c>internal_error</c> and a refund,
+    /// even when no worker is left to claim it.
+    /// </summary>
+    Task<ExpiredLeases> ReleaseExpiredAsync(long now, int maxAttempts, CancellationToken ct);
+
     /// <summary>The earliest lease expiry among running tasks, so workers can wake for it; null when none run.</summary>
     Task<long?> NextLeaseExpiryAsync(CancellationToken ct);
 }

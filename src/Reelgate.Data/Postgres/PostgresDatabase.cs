@@ -8,18 +8,22 @@ namespace Reelgate.Data.Postgres;
 /// source and the versioned migrations (embedded <c>Postgres/Migrations/NNNN_name.sql</c>),
 /// applied under an advisory lock so nodes starting together migrate once.
 /// </summary>
-public sealed class PostgresDatabase : IAsyncDisposable
+public sealed class PostgresDatabase : IReelgateDatabase, IAsyncDisposable
 {
     private const long MigrationLock = 0x5265656C67617465; // "Reelgate"
 
     public PostgresDatabase(string connectionString)
     {
-        Source = NpgsqlDataSource.Create(connectionString);
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        Description = $"PostgreSQL {builder.Host}:{builder.Port}/{builder.Database}";
+        Source = NpgsqlDataSource.Create(builder);
     }
 
     public NpgsqlDataSource Source { get; }
 
-    public static int SchemaVersion => Migrations().Max(m => m.Version);
+    public string Description { get; }
+
+    public int SchemaVersion => Migrations().Max(m => m.Version);
 
     public async Task MigrateAsync(CancellationToken ct)
     {

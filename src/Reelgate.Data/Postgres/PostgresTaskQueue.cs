@@ -84,6 +84,34 @@ public sealed class PostgresTaskQueue(PostgresDatabase db) : ITaskQueue
     public Task<bool> FailAsync(string taskId, string leaseToken, string failCode, string failMsg, long now, CancellationToken ct) =>
         db.WriteAsync((conn, tx) => PgTaskRows.EndFailedAsync(conn, tx, taskId, leaseToken, failCode, failMsg, now, ct), ct);
 
+    public Task<ExpiredLeases> ReleaseExpiredAsync(long now, int maxAttempts, CancellationToken ct) =>
+        db.WriteAsync(async (conn, tx) =>
+        {
+            // SKIP LOCKED: a row a worker is claiming right now is left for the next sweep.
+            var exhausted = new List<(string Id, int Attempts)>();
+            await using (var find = Cmd(conn, tx,
+                "SELECT id, attempts FROM tasks WHERE state = 'waiting' AND lease_expires <= $1 AND attempts >= $2 FOR UPDATE SKIP LOCKED",
+                Big(now), new() { Value = maxAttempts, NpgsqlDbType = NpgsqlDbType.Integer }))
+            await using (var r = await find.ExecuteReaderAsync(ct))
+            {
+                while (await r.ReadAsync(ct))
+                {
+                    exhausted.Add((r.GetString(0), r.GetInt32(1)));
+                }
+            }
+
+            foreach (var (id, attempts) in exhausted)
+            {
+                await PgTaskRows.EndFailedAsync(conn, tx, id, null, FailCodes.InternalError,
+                    $"generation was interrupted {attempts} times (worker lost); the cost was refunded", now, ct);
+            }
+
+            var requeued = await Exec(conn, tx,
+                "UPDATE tasks SET lease_token = NULL, lease_expires = NULL, worker_id = NULL, update_time = $1 WHERE id IN " +
+                "(SELECT id FROM tasks WHERE state = 'waiting' AND lease_expires <= $1 FOR UPDATE SKIP LOCKED)", ct, Big(now));
+            return new ExpiredLeases(requeued, exhausted.Count);
+        }, ct);
+
     public async Task<long?> NextLeaseExpiryAsync(CancellationToken ct)
     {
         await using var conn = await db.Source.OpenConnectionAsync(ct);

@@ -70,7 +70,7 @@ public sealed class PostgresTaskStore(PostgresDatabase db) : ITaskStore
     {
         await using var conn = await db.Source.OpenConnectionAsync(ct);
         await using var cmd = Cmd(conn, null,
-            $"SELECT {PgTaskRows.Columns} FROM tasks WHERE account_id = $1 " +
+            "SELECT " + PgTaskRows.Columns + " FROM tasks WHERE account_id = $1 " +
             "AND ($2::text IS NULL OR state = $2) AND ($3::text IS NULL OR model = $3) " +
             "AND ($4::bigint IS NULL OR create_time < $4 OR (create_time = $4 AND id < $5)) " +
             "ORDER BY create_time DESC, id DESC LIMIT $6",

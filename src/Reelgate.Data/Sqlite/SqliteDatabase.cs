@@ -11,7 +11,7 @@ namespace Reelgate.Data.Sqlite;
 /// SQLITE_BUSY. Reads use pooled connections and run concurrently with the writer.
 /// synchronous=FULL: a commit is on disk before the caller is answered.
 /// </summary>
-public sealed class SqliteDatabase : IAsyncDisposable
+public sealed class SqliteDatabase : IReelgateDatabase, IAsyncDisposable
 {
     private const int MaxBatch = 256;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
@@ -48,6 +48,8 @@ public sealed class SqliteDatabase : IAsyncDisposable
     }
 
     public string Path { get; }
+
+    public string Description => "SQLite " + Path;
 
     /// <summary>Creates or upgrades the schema. Forward-only, versioned, one transaction per step.</summary>
     public async Task MigrateAsync(CancellationToken ct)

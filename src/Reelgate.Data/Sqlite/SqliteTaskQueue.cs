@@ -83,6 +83,32 @@ public sealed class SqliteTaskQueue(SqliteDatabase db) : ITaskQueue
     public Task<bool> FailAsync(string taskId, string leaseToken, string failCode, string failMsg, long now, CancellationToken ct) =>
         db.WriteAsync((conn, tx) => EndFailedAsync(conn, tx, taskId, leaseToken, failCode, failMsg, now, ct), ct);
 
+    public Task<ExpiredLeases> ReleaseExpiredAsync(long now, int maxAttempts, CancellationToken ct) =>
+        db.WriteAsync(async (conn, tx) =>
+        {
+            var exhausted = new List<(string Id, int Attempts)>();
+            using (var find = TaskRows.Command(conn, tx,
+                "SELECT id, attempts FROM tasks WHERE state = 'waiting' AND lease_expires <= $now AND attempts >= $max", ("$now", now), ("$max", maxAttempts)))
+            using (var r = await find.ExecuteReaderAsync(ct))
+            {
+                while (await r.ReadAsync(ct))
+                {
+                    exhausted.Add((r.GetString(0), r.GetInt32(1)));
+                }
+            }
+
+            foreach (var (id, attempts) in exhausted)
+            {
+                await EndFailedAsync(conn, tx, id, null, FailCodes.InternalError,
+                    $"generation was interrupted {attempts} times (worker lost); the cost was refunded", now, ct);
+            }
+
+            using var requeue = TaskRows.Command(conn, tx,
+                "UPDATE tasks SET lease_token = NULL, lease_expires = NULL, worker_id = NULL, update_time = $now " +
+                "WHERE state = 'waiting' AND lease_expires <= $now", ("$now", now));
+            return new ExpiredLeases(await requeue.ExecuteNonQueryAsync(ct), exhausted.Count);
+        }, ct);
+
     public async Task<long?> NextLeaseExpiryAsync(CancellationToken ct)
     {
         await using var conn = await db.OpenReadAsync(ct);

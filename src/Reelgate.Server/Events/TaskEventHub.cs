@@ -19,7 +19,20 @@ public sealed class TaskEventHub
     /// <summary>The id of the latest event published on this node.</summary>
     public long CurrentId => Interlocked.Read(ref _sequence);
 
+    /// <summary>
+    /// Where this node's events also go so other nodes' streams see them (set by
+    /// <see cref="ClusterEventService"/> on a PostgreSQL deployment); null on a single node.
+    /// </summary>
+    public Action<TaskEvent>? Relay { get; set; }
+
     public void Publish(string accountId, string taskId, string state, int progress, string? failCode, long updateTime)
+    {
+        var e = PublishLocal(accountId, taskId, state, progress, failCode, updateTime);
+        Relay?.Invoke(e);
+    }
+
+    /// <summary>Publishes an event another node relayed, to this node's streams only.</summary>
+    public TaskEvent PublishLocal(string accountId, string taskId, string state, int progress, string? failCode, long updateTime)
     {
         var feed = _feeds.GetOrAdd(accountId, static _ => new Feed());
         lock (feed)
@@ -36,6 +49,8 @@ public sealed class TaskEventHub
                 // Slow readers lose the oldest buffered events rather than slowing the workers.
                 subscriber.Writer.TryWrite(e);
             }
+
+            return e;
         }
     }
 

@@ -13,8 +13,20 @@ public sealed class ReelgateOptions
     /// <summary>SQLite database, result files, admin.key and url-signing.key live here.</summary>
     public string DataDirectory { get; set; } = "./data";
 
+    /// <summary>
+    /// Where local result files live; default &lt;data dir&gt;/results. On several nodes without S3,
+    /// point every node at one shared volume (NFS or similar) so API nodes serve what workers made.
+    /// </summary>
+    public string? ResultsDirectory { get; set; }
+
     /// <summary>The admin API's bearer key; generated into &lt;data dir&gt;/admin.key when empty.</summary>
     public string? AdminKey { get; set; }
+
+    /// <summary>
+    /// The secret that signs result URLs; generated into &lt;data dir&gt;/url-signing.key when
+    /// empty. Set it (the same on every node) when several nodes serve one database.
+    /// </summary>
+    public string? UrlSigningKey { get; set; }
 
     /// <summary>Origin written into resultUrls (e.g. https://cdn.example.com); default: the request's own.</summary>
     public string? PublicBaseUrl { get; set; }
@@ -46,6 +58,9 @@ public sealed class ReelgateOptions
 
     /// <summary>How often idle workers look at the queue without a wake-up signal (safety net).</summary>
     public TimeSpan FallbackPoll { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often the leader node sweeps expired leases (one node at a time, by a database lease).</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>The model catalog file; default: catalog/models.json beside the server.</summary>
     public string? CatalogPath { get; set; }

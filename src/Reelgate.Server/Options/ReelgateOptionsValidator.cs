@@ -23,6 +23,11 @@ public sealed class ReelgateOptionsValidator : IValidateOptions<ReelgateOptions>
             errors.Add($"Reelgate:Workers is {o.Workers}: set Reelgate__Workers to a number from 0 to 256");
         }
 
+        if (o.UrlSigningKey is { Length: > 0 } signing && signing.Length < 32)
+        {
+            errors.Add("Reelgate:UrlSigningKey is shorter than 32 characters: set Reelgate__UrlSigningKey to a long random secret (e.g. openssl rand -base64 32), or leave it unset to generate one");
+        }
+
         if (o.AdminKey is { Length: > 0 } k && k.Length < 16)
         {
             errors.Add("Reelgate:AdminKey is shorter than 16 characters: set Reelgate__AdminKey to a long random secret, or leave it unset to generate one");
@@ -62,6 +67,11 @@ public sealed class ReelgateOptionsValidator : IValidateOptions<ReelgateOptions>
         if (o.RendererThreads is < 0 or > 64)
         {
             errors.Add($"Reelgate:RendererThreads is {o.RendererThreads}: set Reelgate__RendererThreads to 0 (automatic) or 1 to 64");
+        }
+
+        if (o.SweepInterval < TimeSpan.FromMilliseconds(100))
+        {
+            errors.Add("Reelgate:SweepInterval must be at least 00:00:00.1: set Reelgate__SweepInterval like 00:00:05");
         }
 
         if (o.FallbackPoll <= TimeSpan.Zero)

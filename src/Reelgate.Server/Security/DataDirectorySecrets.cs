@@ -6,11 +6,12 @@ namespace Reelgate.Server.Security;
 /// <summary>
 /// Secrets kept in the data directory as files of mode 0600: the generated admin key
 /// (<c>admin.key</c>, only when none is configured) and the result-URL signing secret
-/// (<c>url-signing.key</c>). Created once, read on every start.
+/// (<c>url-signing.key</c>, only when <c>Reelgate:UrlSigningKey</c> is not configured). Created
+/// once, read on every start.
 /// </summary>
 public sealed class DataDirectorySecrets
 {
-    public DataDirectorySecrets(string dataDirectory, string? configuredAdminKey)
+    public DataDirectorySecrets(string dataDirectory, string? configuredAdminKey, string? configuredUrlSigningKey = null)
     {
         Directory.CreateDirectory(dataDirectory);
         AdminKeyPath = Path.Combine(dataDirectory, "admin.key");
@@ -24,7 +25,9 @@ public sealed class DataDirectorySecrets
             (AdminKey, AdminKeyGenerated) = ReadOrCreate(AdminKeyPath, () => "rg_admin_" + ApiKeyFormat.RandomBase62(40));
         }
 
-        var (signing, _) = ReadOrCreate(Path.Combine(dataDirectory, "url-signing.key"), () => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        var signing = !string.IsNullOrWhiteSpace(configuredUrlSigningKey)
+            ? configuredUrlSigningKey.Trim()
+            : ReadOrCreate(Path.Combine(dataDirectory, "url-signing.key"), () => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))).Value;
         UrlSigningKey = Encoding.UTF8.GetBytes(signing);
     }
 

@@ -12,7 +12,8 @@ namespace Reelgate.Server.Web;
 
 /// <summary>
 /// The web app served by the same server: Blazor (static SSR; interactive server rendering for
-/// the playground's live progress) with ASP.NET Core Identity on the same SQLite database.
+/// the playground's live progress) with ASP.NET Core Identity on the same database as the rest
+/// (SQLite, or PostgreSQL on a multi-node deployment).
 /// </summary>
 public static class WebApp
 {
@@ -20,13 +21,24 @@ public static class WebApp
 
     public static IServiceCollection AddReelgateWeb(this IServiceCollection services)
     {
-        // Cookie and antiforgery keys live in the data directory, so sign-ins survive restarts.
+        // Cookie and antiforgery keys live in the data directory, so sign-ins survive restarts; on
+        // PostgreSQL in the database, so every node accepts the cookies of the others.
         services.AddDataProtection().SetApplicationName("reelgate");
         services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>()
-            .Configure<IOptions<ReelgateOptions>, ILoggerFactory>((o, r, logs) => o.XmlRepository = new Microsoft.AspNetCore.DataProtection.Repositories.FileSystemXmlRepository(
-                new DirectoryInfo(Path.Combine(r.Value.DataDirectory, "dataprotection-keys")), logs));
+            .Configure<IServiceProvider, IOptions<ReelgateOptions>, ILoggerFactory>((o, sp, r, logs) => o.XmlRepository = ReelgateHost.UsesPostgres(sp)
+                ? new PostgresXmlRepository(sp.GetRequiredService<Reelgate.Data.Postgres.PostgresDatabase>())
+                : new Microsoft.AspNetCore.DataProtection.Repositories.FileSystemXmlRepository(new DirectoryInfo(Path.Combine(r.Value.DataDirectory, "dataprotection-keys")), logs));
         services.AddDbContext<ReelgateIdentityDbContext>((sp, o) =>
-            o.UseSqlite($"Data Source={Path.Combine(sp.GetRequiredService<IOptions<ReelgateOptions>>().Value.DataDirectory, "reelgate.db")};Pooling=True;Default Timeout=10"));
+        {
+            if (ReelgateHost.PostgresConnection(sp.GetRequiredService<IConfiguration>()) is { } pg)
+            {
+                o.UseNpgsql(pg);
+            }
+            else
+            {
+                o.UseSqlite($"Data Source={Path.Combine(sp.GetRequiredService<IOptions<ReelgateOptions>>().Value.DataDirectory, "reelgate.db")};Pooling=True;Default Timeout=10");
+            }
+        });
         services.AddIdentityCore<ReelgateUser>(o =>
             {
                 o.User.RequireUniqueEmail = true;

@@ -203,6 +203,41 @@ public abstract class TaskStoreConformance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheSweep_RequeuesExpiredLeases_AndFailsExhaustedTasks_WithoutAWorker()
+    {
+        var (account, key) = await AccountAsync(100);
+        var exhausted = Task(account, key, now: 0);
+        var fresh = Task(account, key, now: 1);
+        var lost = Task(account, key, now: 2);
+        foreach (var t in new[] { exhausted, fresh, lost })
+        {
+            await S.Tasks.CreateAsync(t, Ct);
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(exhausted.TaskId, (await S.Queue.ClaimAsync("w", 1000 + (i * 31_000), Lease, 3, Ct))!.Task.TaskId); // last lease ends at 93000
+        }
+
+        var held = (await S.Queue.ClaimAsync("w", 90_000, Lease, 3, Ct))!; // fresh: lease valid until 120000
+        var old = (await S.Queue.ClaimAsync("w", 1000, Lease, 3, Ct))!; // lost: lease ended at 31000
+        Assert.Equal((fresh.TaskId, lost.TaskId), (held.Task.TaskId, old.Task.TaskId));
+
+        Assert.Equal(new ExpiredLeases(1, 1), await S.Queue.ReleaseExpiredAsync(100_000, 3, Ct));
+
+        Assert.True((await S.Tasks.GetAsync(fresh.TaskId, Ct))!.Running);
+        var requeued = (await S.Tasks.GetAsync(lost.TaskId, Ct))!;
+        Assert.Equal((TaskState.Waiting, false), (requeued.State, requeued.Running));
+        Assert.False(await S.Queue.SucceedAsync(lost.TaskId, old.LeaseToken, lost.TaskId + "/video.mp4", null, 100_001, Ct));
+        var failed = (await S.Tasks.GetAsync(exhausted.TaskId, Ct))!;
+        Assert.Equal((TaskState.Fail, FailCodes.InternalError), (failed.State, failed.FailCode));
+        Assert.Equal(new ExpiredLeases(0, 0), await S.Queue.ReleaseExpiredAsync(100_000, 3, Ct));
+        Assert.Equal((lost.TaskId, 2), ((await S.Queue.ClaimAsync("w2", 100_002, Lease, 3, Ct))!.Task.TaskId, 2));
+        Assert.Equal(80, await S.Accounts.GetBalanceAsync(account, Ct)); // 3 x 10 charged, 10 refunded
+        await AssertAuditAsync();
+    }
+
+    [Fact]
     public async Task Succeed_Fail_AndCancel_RacingOnOneTask_EndItOnce_WithAtMostOneRefund()
     {
         for (var round = 0; round < 10; round++)
