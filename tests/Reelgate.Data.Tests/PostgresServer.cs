@@ -44,8 +44,15 @@ public sealed class PostgresServer : IAsyncLifetime
         await RunAsync("chown", ["postgres:postgres", _dir]);
         var data = Path.Combine(_dir, "data");
         await AsPostgresAsync($"{Bin}/initdb -D {data} -U postgres --auth=trust -E UTF8 --no-locale");
-        await AsPostgresAsync($"{Bin}/pg_ctl -D {data} -l {_dir}/server.log -w -t 60 -o \"-p {Port} -k {_dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200\" start");
+        await StartAsync();
     }
+
+    /// <summary>Starts the (stopped) server again on the same port and data.</summary>
+    public Task StartAsync() =>
+        AsPostgresAsync($"{Bin}/pg_ctl -D {_dir}/data -l {_dir}/server.log -w -t 60 -o \"-p {Port} -k {_dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200\" start");
+
+    /// <summary>Stops the server (fast shutdown: open connections are cut), as an outage does.</summary>
+    public Task StopAsync() => AsPostgresAsync($"{Bin}/pg_ctl -D {_dir}/data -m fast -w stop");
 
     /// <summary>A fresh, empty database on the server; its connection string.</summary>
     public async Task<string> CreateDatabaseAsync()
