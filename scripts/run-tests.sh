@@ -55,6 +55,13 @@ if timeout --kill-after=30 600 dotnet tests/Reelgate.Chaos/bin/Release/net10.0/R
 else
   failed=$((failed + 1))
 fi
+# The same harness on PostgreSQL: an API node and a worker node, either one killed.
+if timeout --kill-after=30 600 dotnet tests/Reelgate.Chaos/bin/Release/net10.0/Reelgate.Chaos.dll \
+    --server src/Reelgate.Server/bin/Release/net10.0/reelgate-server.dll --postgres; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1))
+fi
 
 if [ "$reports" -lt "$projects" ]; then
   echo "run-tests: only $reports of $projects test projects wrote a report (a test host crashed or timed out)" >&2

@@ -17,7 +17,7 @@ namespace Reelgate.Chaos;
 /// Every request carries an X-Request-ID and is retried on a broken connection, as a real
 /// client would, so each logical request ends with a definite answer.
 /// </summary>
-public sealed class ChaosRun(ChaosSettings settings, ServerProcess server, TextWriter output)
+public sealed class ChaosRun(ChaosSettings settings, ServerProcess server, TextWriter output, ServerProcess? worker = null, Func<IEnumerable<Outcome>, IEnumerable<string>, ChaosReport>? databaseCheck = null)
 {
     private const string AdminKey = "chaos-admin-key-0123456789";
     private static readonly string[] Words = ["forest", "neon", "ocean", "sunset", "rain", "city", "glass", "orbit", "slow", "drone", "snow", "night", "lab", "river"];
@@ -25,6 +25,7 @@ public sealed class ChaosRun(ChaosSettings settings, ServerProcess server, TextW
     private readonly List<Account> _accounts = [];
     private volatile bool _serverUp;
     private int _kills;
+    private int _workerKills;
 
     public static string Admin => AdminKey;
 
@@ -33,6 +34,11 @@ public sealed class ChaosRun(ChaosSettings settings, ServerProcess server, TextW
         var watch = Stopwatch.StartNew();
         await server.StartAsync(TimeSpan.FromSeconds(60));
         _serverUp = true;
+        if (worker is not null)
+        {
+            await worker.StartAsync(TimeSpan.FromSeconds(60));
+        }
+
         using var admin = Client(AdminKey);
         var random = new Random(settings.Seed);
         for (var i = 0; i < settings.Accounts; i++)
@@ -77,10 +83,19 @@ public sealed class ChaosRun(ChaosSettings settings, ServerProcess server, TextW
             _serverUp = true;
         }
 
+        if (worker is not null && !worker.IsRunning)
+        {
+            await worker.StartAsync(TimeSpan.FromSeconds(60));
+        }
+
         var report = await VerifyAsync();
         server.Kill();
-        report.Merge(DatabaseCheck.Run(Path.Combine(settings.DataDirectory, "reelgate.db"), _outcomes.Values, _accounts.Select(a => a.AccountId)));
-        output.WriteLine($"chaos: tasks={report.Tasks} kills={_kills} lost={report.Lost} double-charged={report.DoubleCharged} stuck={report.Stuck} " +
+        worker?.Kill();
+        report.Merge(databaseCheck is not null
+            ? databaseCheck(_outcomes.Values, _accounts.Select(a => a.AccountId))
+            : DatabaseCheck.Run(Path.Combine(settings.DataDirectory, "reelgate.db"), _outcomes.Values, _accounts.Select(a => a.AccountId)));
+        var kills = worker is null ? $"{_kills}" : $"{_kills} (api {_kills - _workerKills}, worker {_workerKills})";
+        output.WriteLine($"chaos: tasks={report.Tasks} kills={kills} lost={report.Lost} double-charged={report.DoubleCharged} stuck={report.Stuck} " +
             $"unrefunded={report.Unrefunded} bad-video={report.BadVideo} balance-mismatch={report.BalanceMismatch} phantom={report.Phantom} " +
             $"replay-mismatch={report.ReplayMismatch} seed={settings.Seed} seconds={watch.Elapsed.TotalSeconds:0}");
         foreach (var problem in report.Problems.Take(20))
@@ -174,12 +189,26 @@ public sealed class ChaosRun(ChaosSettings settings, ServerProcess server, TextW
                 return;
             }
 
-            _serverUp = false;
-            server.Kill();
+            // With separate nodes, either the API node or the worker node dies.
+            var victim = worker is not null && r.Next(2) == 1 ? worker : server;
+            if (victim == server)
+            {
+                _serverUp = false;
+            }
+
+            victim.Kill();
             Interlocked.Increment(ref _kills);
+            if (victim == worker)
+            {
+                Interlocked.Increment(ref _workerKills);
+            }
+
             await Task.Delay(r.Next(300));
-            await server.StartAsync(TimeSpan.FromSeconds(60));
-            _serverUp = true;
+            await victim.StartAsync(TimeSpan.FromSeconds(60));
+            if (victim == server)
+            {
+                _serverUp = true;
+            }
         }
     }
 

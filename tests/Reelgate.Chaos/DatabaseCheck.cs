@@ -1,20 +1,24 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 
 namespace Reelgate.Chaos;
 
 /// <summary>
-/// After the server is stopped, reads its SQLite file directly: every task row must belong to
+/// After the servers are stopped, reads their database directly (the SQLite file, or PostgreSQL): every task row must belong to
 /// a request that was answered 200 (no phantom tasks from refused or broken requests), every
 /// task has exactly one charge, and a refund exactly when it failed.
 /// </summary>
 public static class DatabaseCheck
 {
-    public static ChaosReport Run(string databasePath, IEnumerable<Outcome> outcomes, IEnumerable<string> accountIds)
+    public static ChaosReport Run(string databasePath, IEnumerable<Outcome> outcomes, IEnumerable<string> accountIds) =>
+        Run(new SqliteConnection($"Data Source={databasePath};Mode=ReadOnly;Pooling=False"), outcomes, accountIds);
+
+    public static ChaosReport Run(DbConnection connection, IEnumerable<Outcome> outcomes, IEnumerable<string> accountIds)
     {
         var report = new ChaosReport();
         var accepted = outcomes.Where(o => o.Status == 200).Select(o => o.TaskId!).ToHashSet(StringComparer.Ordinal);
         var accounts = accountIds.ToHashSet(StringComparer.Ordinal);
-        using var conn = new SqliteConnection($"Data Source={databasePath};Mode=ReadOnly;Pooling=False");
+        using var conn = connection;
         conn.Open();
         using var cmd = conn.CreateCommand();
         cmd.CommandText = """

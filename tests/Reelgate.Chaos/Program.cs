@@ -1,7 +1,7 @@
 using Reelgate.Chaos;
 
 // Crash harness. Usage:
-//   dotnet Reelgate.Chaos.dll --server <path/to/reelgate-server.dll> [--long] [--seed N] [--tasks N]
+//   dotnet Reelgate.Chaos.dll --server <path/to/reelgate-server.dll> [--long] [--seed N] [--tasks N] [--postgres]
 // Short form (default, part of make test): >= 100 tasks, >= 5 kills. Long form: >= 1000 tasks, >= 30 kills.
 var server = Arg("--server") ?? Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "Reelgate.Server", "bin", "Release", "net10.0", "reelgate-server.dll");
 if (!File.Exists(server))
@@ -28,6 +28,12 @@ var serverSettings = new Dictionary<string, string>
     ["Reelgate__MaxAttempts"] = "5",
     ["Reelgate__FallbackPoll"] = "00:00:01",
 };
+
+if (args.Contains("--postgres"))
+{
+    return await RunOnPostgresAsync();
+}
+
 using var process = new ServerProcess(Path.GetFullPath(server), dataDirectory, ChaosRun.Admin, serverSettings);
 try
 {
@@ -36,9 +42,59 @@ try
 finally
 {
     process.Kill();
+    TryDelete(dataDirectory);
+}
+
+// PostgreSQL mode: an API node and a worker node (separate processes and data directories, one
+// shared results directory) on a throwaway PostgreSQL cluster; either node is killed (-9) at
+// random moments. In CI (CI=true) a missing PostgreSQL is a failure.
+async Task<int> RunOnPostgresAsync()
+{
+    if (Reelgate.Data.Tests.PostgresCluster.InstalledBin is null)
+    {
+        Console.Error.WriteLine("chaos: PostgreSQL is not installed (scripts/install-deps.sh postgresql)" + (Environment.GetEnvironmentVariable("CI") == "true" ? "" : "; skipped"));
+        return Environment.GetEnvironmentVariable("CI") == "true" ? 1 : 0;
+    }
+
+    await using var cluster = await Reelgate.Data.Tests.PostgresCluster.StartNewAsync();
+    await using (var admin = new Npgsql.NpgsqlConnection(cluster.AdminConnectionString))
+    {
+        await admin.OpenAsync();
+        await using var create = new Npgsql.NpgsqlCommand("CREATE DATABASE chaos", admin);
+        await create.ExecuteNonQueryAsync();
+    }
+
+    var connection = $"Host=127.0.0.1;Port={cluster.Port};Username=postgres;Database=chaos";
+    var nodeSettings = new Dictionary<string, string>(serverSettings)
+    {
+        ["ConnectionStrings__Reelgate"] = connection,
+        ["Reelgate__UrlSigningKey"] = "chaos-url-signing-key-0123456789-0123456789",
+        ["Reelgate__ResultsDirectory"] = Path.Combine(dataDirectory, "results"),
+        ["Reelgate__SweepInterval"] = "00:00:01",
+    };
+    Directory.CreateDirectory(dataDirectory);
+    using var api = new ServerProcess(Path.GetFullPath(server), Path.Combine(dataDirectory, "api"), ChaosRun.Admin, nodeSettings, "api");
+    using var worker = new ServerProcess(Path.GetFullPath(server), Path.Combine(dataDirectory, "worker"), ChaosRun.Admin, nodeSettings, "worker");
     try
     {
-        Directory.Delete(dataDirectory, recursive: true);
+        Console.WriteLine("chaos: PostgreSQL mode (an API node and a worker node, either killed)");
+        return await new ChaosRun(settings, api, Console.Out, worker,
+            (outcomes, accounts) => DatabaseCheck.Run(new Npgsql.NpgsqlConnection(connection), outcomes, accounts)).RunAsync();
+    }
+    finally
+    {
+        api.Kill();
+        worker.Kill();
+        Npgsql.NpgsqlConnection.ClearAllPools();
+        TryDelete(dataDirectory);
+    }
+}
+
+static void TryDelete(string directory)
+{
+    try
+    {
+        Directory.Delete(directory, recursive: true);
     }
     catch (IOException)
     {

@@ -9,7 +9,7 @@ namespace Reelgate.Chaos;
 /// <see cref="Kill"/> is SIGKILL to the server alone (like <c>kill -9</c>): its ffmpeg children
 /// are orphaned exactly as they would be in production.
 /// </summary>
-public sealed class ServerProcess(string serverDll, string dataDirectory, string adminKey, IReadOnlyDictionary<string, string> settings) : IDisposable
+public sealed class ServerProcess(string serverDll, string dataDirectory, string adminKey, IReadOnlyDictionary<string, string> settings, string role = "all") : IDisposable
 {
     private Process? _process;
 
@@ -19,9 +19,12 @@ public sealed class ServerProcess(string serverDll, string dataDirectory, string
 
     public StringWriter Log { get; } = new();
 
+    /// <summary>What this process is: all, api or worker (a worker has no HTTP port; it is ready when its log says so).</summary>
+    public string Role => role;
+
     public async Task StartAsync(TimeSpan timeout)
     {
-        var psi = new ProcessStartInfo("dotnet", [serverDll, "--urls", BaseAddress.ToString().TrimEnd('/')])
+        var psi = new ProcessStartInfo("dotnet", [serverDll, "--urls", BaseAddress.ToString().TrimEnd('/'), "--role", role])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -32,6 +35,11 @@ public sealed class ServerProcess(string serverDll, string dataDirectory, string
         foreach (var (k, v) in settings)
         {
             psi.Environment[k] = v;
+        }
+
+        lock (Log)
+        {
+            Log.GetStringBuilder().Clear(); // readiness is read from this start's log
         }
 
         var p = Process.Start(psi)!;
@@ -48,6 +56,20 @@ public sealed class ServerProcess(string serverDll, string dataDirectory, string
             if (p.HasExited)
             {
                 throw new InvalidOperationException($"server exited with {p.ExitCode} at start");
+            }
+
+            if (role == "worker")
+            {
+                lock (Log)
+                {
+                    if (Log.ToString().Contains("worker(s) on this node", StringComparison.Ordinal))
+                    {
+                        return;
+                    }
+                }
+
+                await Task.Delay(50);
+                continue;
             }
 
             try
@@ -71,6 +93,8 @@ public sealed class ServerProcess(string serverDll, string dataDirectory, string
 
         throw new TimeoutException("server did not answer /healthz in time");
     }
+
+    public bool IsRunning => _process is { HasExited: false };
 
     public void Kill()
     {
