@@ -5,7 +5,7 @@
 DOTNET ?= dotnet
 CONFIG ?= Release
 RUNTIME_PACKAGES = ffmpeg fonts-dejavu-core
-TEST_PACKAGES := $(RUNTIME_PACKAGES) tmux chromium redis-server postgresql
+TEST_PACKAGES := $(RUNTIME_PACKAGES) tmux chromium redis-server postgresql swift swift-proxy swift-account swift-container swift-object
 
 .PHONY: run build test deps test-deps clean
 

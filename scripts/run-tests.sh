@@ -49,19 +49,21 @@ done
 # The crash harness (short form): the real server as a child process, kill -9 at random
 # moments, every promise checked at the end. One pass or fail in the count.
 echo "chaos: short form (>= 100 tasks, >= 5 kills)"
-if timeout --kill-after=30 600 dotnet tests/Reelgate.Chaos/bin/Release/net10.0/Reelgate.Chaos.dll \
-    --server src/Reelgate.Server/bin/Release/net10.0/reelgate-server.dll; then
-  passed=$((passed + 1))
-else
-  failed=$((failed + 1))
-fi
+chaos_run() {
+  local rc=0
+  timeout --kill-after=30 600 dotnet tests/Reelgate.Chaos/bin/Release/net10.0/Reelgate.Chaos.dll \
+    --server src/Reelgate.Server/bin/Release/net10.0/reelgate-server.dll "$@" || rc=$?
+  if [ "$rc" -eq 0 ]; then
+    passed=$((passed + 1))
+  else
+    [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ] && echo "chaos: FAILED: killed by the 600 s timeout ($*)"
+    echo "chaos: FAILED (exit $rc)"
+    failed=$((failed + 1))
+  fi
+}
+chaos_run
 # The same harness on PostgreSQL: an API node and a worker node, either one killed.
-if timeout --kill-after=30 600 dotnet tests/Reelgate.Chaos/bin/Release/net10.0/Reelgate.Chaos.dll \
-    --server src/Reelgate.Server/bin/Release/net10.0/reelgate-server.dll --postgres; then
-  passed=$((passed + 1))
-else
-  failed=$((failed + 1))
-fi
+chaos_run --postgres
 
 if [ "$reports" -lt "$projects" ]; then
   echo "run-tests: only $reports of $projects test projects wrote a report (a test host crashed or timed out)" >&2

@@ -68,7 +68,7 @@ public static class ReelgateHost
         AddStores(services);
         services.AddSingleton<CallbackAddressPolicy>();
         services.AddSingleton<CallbackSender>();
-        services.AddSingleton<IResultStore>(sp => new LocalResultStore(Opt(sp).ResultsDirectory is { Length: > 0 } shared ? shared : Path.Combine(Opt(sp).DataDirectory, "results")));
+        services.AddSingleton<IResultStore>(sp => CreateResultStore(Opt(sp)));
         // Rate limits: in memory (one node) unless ConnectionStrings:Redis names a shared Redis.
         services.AddSingleton<StackExchange.Redis.IConnectionMultiplexer>(sp =>
             StackExchange.Redis.ConnectionMultiplexer.Connect(RedisOptions(sp.GetRequiredService<IConfiguration>().GetConnectionString("Redis")!)));
@@ -111,6 +111,11 @@ public static class ReelgateHost
         services.AddHostedService<LeaderService>();
         services.AddHostedService<Reelgate.Server.Events.ClusterEventService>();
     }
+
+    /// <summary>Local disk (default) or an S3-compatible bucket (<c>Reelgate:ResultStore=s3</c>).</summary>
+    private static IResultStore CreateResultStore(ReelgateOptions o) => o.ResultStore == "s3"
+        ? new S3ResultStore(new S3ResultStoreSettings(o.S3.ServiceUrl!, o.S3.Bucket!, o.S3.Region, o.S3.AccessKey, o.S3.SecretKey, o.S3.Prefix, o.S3.ForcePathStyle, o.S3.Serve == "redirect", o.S3.CreateBucket, o.S3.Timeout))
+        : new LocalResultStore(o.ResultsDirectory is { Length: > 0 } shared ? shared : Path.Combine(o.DataDirectory, "results"));
 
     /// <summary>
     /// The database: the embedded SQLite file in the data directory, or PostgreSQL when

@@ -47,6 +47,11 @@ public sealed partial class StartupCheck(
             }
         }
 
+        // A missing bucket or wrong credentials stop the start here, not the first finished task.
+        var results = services.GetRequiredService<Reelgate.Core.Results.IResultStore>();
+        await results.EnsureReadyAsync(cancellationToken);
+        LogResults(results.Description);
+
         LogWorkers(options.Value.EffectiveWorkers, options.Value.Role);
 
         // The shared limiter connects now, not inside the first burst of requests (a
@@ -72,6 +77,9 @@ public sealed partial class StartupCheck(
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "results: {Store}")]
+    private partial void LogResults(string store);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "database: {Path} at schema version {Version}; {Models} model(s) in the catalog")]
     private partial void LogDatabase(string path, int version, int models);

@@ -29,6 +29,9 @@ public sealed class ChaosRun(ChaosSettings settings, ServerProcess server, TextW
 
     public static string Admin => AdminKey;
 
+    /// <summary>What the run is doing now, for the report when it does not finish in time.</summary>
+    public string Phase { get; private set; } = "starting the nodes";
+
     public async Task<int> RunAsync()
     {
         var watch = Stopwatch.StartNew();
@@ -39,6 +42,7 @@ public sealed class ChaosRun(ChaosSettings settings, ServerProcess server, TextW
             await worker.StartAsync(TimeSpan.FromSeconds(60));
         }
 
+        Phase = "creating accounts";
         using var admin = Client(AdminKey);
         var random = new Random(settings.Seed);
         for (var i = 0; i < settings.Accounts; i++)
@@ -51,6 +55,7 @@ public sealed class ChaosRun(ChaosSettings settings, ServerProcess server, TextW
             _accounts.Add(new Account(accountId, (string)(await key.Content.ReadFromJsonAsync<JsonObject>())!["data"]!["apiKey"]!, credits));
         }
 
+        Phase = "sending tasks while killing nodes";
         using var stop = new CancellationTokenSource();
         var killer = KillLoopAsync(new Random(settings.Seed + 1), stop.Token);
         var next = -1;
@@ -69,6 +74,7 @@ public sealed class ChaosRun(ChaosSettings settings, ServerProcess server, TextW
 
         // Keep killing while the backlog is generated (kills during renders, uploads and refunds),
         // until the minimum number of kills is reached.
+        Phase = "killing until the minimum number of kills";
         var killDeadline = DateTime.UtcNow.AddMinutes(5);
         while (Volatile.Read(ref _kills) < settings.MinKills && DateTime.UtcNow < killDeadline)
         {
@@ -88,7 +94,9 @@ public sealed class ChaosRun(ChaosSettings settings, ServerProcess server, TextW
             await worker.StartAsync(TimeSpan.FromSeconds(60));
         }
 
+        Phase = "waiting for every task to end, then verifying";
         var report = await VerifyAsync();
+        Phase = "checking the database";
         server.Kill();
         worker?.Kill();
         report.Merge(databaseCheck is not null

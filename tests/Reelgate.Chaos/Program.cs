@@ -37,7 +37,7 @@ if (args.Contains("--postgres"))
 using var process = new ServerProcess(Path.GetFullPath(server), dataDirectory, ChaosRun.Admin, serverSettings);
 try
 {
-    return await new ChaosRun(settings, process, Console.Out).RunAsync();
+    return await WithinLimitAsync(new ChaosRun(settings, process, Console.Out), process);
 }
 finally
 {
@@ -78,8 +78,10 @@ async Task<int> RunOnPostgresAsync()
     try
     {
         Console.WriteLine("chaos: PostgreSQL mode (an API node and a worker node, either killed)");
-        return await new ChaosRun(settings, api, Console.Out, worker,
-            (outcomes, accounts) => DatabaseCheck.Run(new Npgsql.NpgsqlConnection(connection), outcomes, accounts)).RunAsync();
+        return await WithinLimitAsync(
+            new ChaosRun(settings, api, Console.Out, worker, (outcomes, accounts) => DatabaseCheck.Run(new Npgsql.NpgsqlConnection(connection), outcomes, accounts)),
+            api,
+            worker);
     }
     finally
     {
@@ -88,6 +90,36 @@ async Task<int> RunOnPostgresAsync()
         Npgsql.NpgsqlConnection.ClearAllPools();
         TryDelete(dataDirectory);
     }
+}
+
+// The harness stops by itself: a run that has not reported within the limit fails, saying
+// where it was and what the nodes last logged (the caller's kill timeout is a last resort).
+async Task<int> WithinLimitAsync(ChaosRun run, params ServerProcess[] nodes)
+{
+    var limit = TimeSpan.FromSeconds(longForm ? 1800 : 480);
+    var work = run.RunAsync();
+    if (await Task.WhenAny(work, Task.Delay(limit)) == work)
+    {
+        return await work;
+    }
+
+    Console.WriteLine($"chaos: FAILED: no result within {limit.TotalSeconds:0} s (phase: {run.Phase})");
+    foreach (var node in nodes)
+    {
+        string log;
+        lock (node.Log)
+        {
+            log = node.Log.ToString();
+        }
+
+        Console.WriteLine($"--- last lines of {node.Name}'s log ---");
+        foreach (var line in log.Split('\n').TakeLast(25))
+        {
+            Console.WriteLine(line);
+        }
+    }
+
+    return 1;
 }
 
 static void TryDelete(string directory)

@@ -19,6 +19,9 @@ public sealed class ServerProcess(string serverDll, string dataDirectory, string
 
     public StringWriter Log { get; } = new();
 
+    /// <summary>The node's role, for reports.</summary>
+    public string Name => role + " node";
+
     /// <summary>What this process is: all, api or worker (a worker has no HTTP port; it is ready when its log says so).</summary>
     public string Role => role;
 

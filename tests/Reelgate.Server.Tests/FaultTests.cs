@@ -113,9 +113,17 @@ public sealed class FaultTests
     {
         public volatile bool Full;
 
+        public string Description => inner.Description;
+
+        public Task EnsureReadyAsync(CancellationToken ct) => inner.EnsureReadyAsync(ct);
+
         public Task<string> PutAsync(string taskId, string fileName, string sourcePath, CancellationToken ct) =>
             Full ? throw new IOException("No space left on device") : inner.PutAsync(taskId, fileName, sourcePath, ct);
 
-        public ResultFile? Find(string key) => inner.Find(key);
+        public Task<ResultFile?> FindAsync(string key, CancellationToken ct) => inner.FindAsync(key, ct);
+
+        public Task<Stream> OpenReadAsync(ResultFile file, CancellationToken ct) => inner.OpenReadAsync(file, ct);
+
+        public Uri? DirectUrl(ResultFile file, TimeSpan lifetime) => inner.DirectUrl(file, lifetime);
     }
 }

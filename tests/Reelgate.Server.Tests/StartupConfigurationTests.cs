@@ -19,6 +19,7 @@ public sealed class StartupConfigurationTests
     [InlineData("ConnectionStrings:Reelgate", "Host=127.0.0.1;Colour=blue")]
     [InlineData("Reelgate:UrlSigningKey", "too-short")]
     [InlineData("Reelgate:SweepInterval", "00:00:00")]
+    [InlineData("Reelgate:ResultStore", "ftp")]
     public void ValidateConfiguration_NamesTheKey_WhenValueIsBad(string key, string value)
     {
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [key] = value }).Build();
@@ -37,6 +38,25 @@ public sealed class StartupConfigurationTests
         pg["Reelgate:AdminKey"] = "admin-key-0123456789";
         pg["Reelgate:UrlSigningKey"] = "url-signing-key-0123456789-0123456789";
         Assert.Empty(ReelgateHost.ValidateConfiguration(new ConfigurationBuilder().AddInMemoryCollection(pg).Build()));
+    }
+
+    [Fact]
+    public void S3ResultStore_NamesEachMissingOrBadKey_AndIsAcceptedWhenComplete()
+    {
+        var s3 = new Dictionary<string, string?> { ["Reelgate:ResultStore"] = "s3", ["Reelgate:S3:Serve"] = "cdn", ["Reelgate:S3:AccessKey"] = "AKIA", ["Reelgate:S3:Prefix"] = "/x" };
+        var problems = ReelgateHost.ValidateConfiguration(new ConfigurationBuilder().AddInMemoryCollection(s3).Build());
+        foreach (var key in new[] { "Reelgate:S3:ServiceUrl", "Reelgate:S3:Bucket", "Reelgate:S3:SecretKey", "Reelgate:S3:Serve", "Reelgate:S3:Prefix" })
+        {
+            Assert.Contains(problems, p => p.Contains(key, StringComparison.Ordinal));
+        }
+
+        Assert.DoesNotContain(problems, p => p.Contains("AKIA", StringComparison.Ordinal));
+        s3["Reelgate:S3:ServiceUrl"] = "http://127.0.0.1:9000";
+        s3["Reelgate:S3:Bucket"] = "results";
+        s3["Reelgate:S3:SecretKey"] = "secret";
+        s3["Reelgate:S3:Serve"] = "redirect";
+        s3["Reelgate:S3:Prefix"] = "reelgate/";
+        Assert.Empty(ReelgateHost.ValidateConfiguration(new ConfigurationBuilder().AddInMemoryCollection(s3).Build()));
     }
 
     [Fact]

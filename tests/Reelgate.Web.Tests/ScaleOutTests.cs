@@ -8,7 +8,8 @@ namespace Reelgate.Web.Tests;
 
 /// <summary>
 /// The multi-node deployment, as real processes: two API nodes and two worker nodes on one
-/// PostgreSQL and one Redis (both real servers on loopback), results on one shared directory.
+/// PostgreSQL, one Redis and one S3 server (Swift with s3api; all real servers on loopback),
+/// results in the bucket: no directory is shared between the nodes.
 /// </summary>
 public sealed class ScaleOutTests
 {
@@ -22,10 +23,11 @@ public sealed class ScaleOutTests
         await pg.InitializeAsync();
         var database = await pg.CreateDatabaseAsync();
         using var redis = RedisServer.Start();
+        await using var swift = await SwiftS3Server.StartNewAsync();
         var root = Directory.CreateTempSubdirectory("reelgate-scale-").FullName;
         try
         {
-            var results = Directory.CreateDirectory(Path.Combine(root, "results")).FullName;
+            var bucket = "scale-" + Guid.NewGuid().ToString("N")[..12];
             Dictionary<string, string> Settings(string? pickupLog = null)
             {
                 var s = new Dictionary<string, string>
@@ -33,7 +35,13 @@ public sealed class ScaleOutTests
                     ["ConnectionStrings__Reelgate"] = database,
                     ["ConnectionStrings__Redis"] = redis.Configuration + ",asyncTimeout=10000,syncTimeout=10000",
                     ["Reelgate__UrlSigningKey"] = UrlSigningKey,
-                    ["Reelgate__ResultsDirectory"] = results,
+                    ["Reelgate__ResultStore"] = "s3",
+                    ["Reelgate__S3__ServiceUrl"] = swift.Endpoint,
+                    ["Reelgate__S3__Region"] = swift.Region,
+                    ["Reelgate__S3__AccessKey"] = swift.AccessKey,
+                    ["Reelgate__S3__SecretKey"] = swift.SecretKey,
+                    ["Reelgate__S3__Bucket"] = bucket,
+                    ["Reelgate__S3__CreateBucket"] = "true",
                     ["Reelgate__Workers"] = "2",
                     ["Reelgate__FallbackPoll"] = "00:00:30", // wake-ups must come from NOTIFY, not from polling
                     // This test is about distribution, not rendering: the benchmark-only instant
@@ -114,8 +122,8 @@ public sealed class ScaleOutTests
             var audit = JsonNode.Parse(await admin.GetStringAsync("api/admin/audit", Ct))!["data"]!;
             Assert.True((bool)audit["ok"]!, audit.ToJsonString());
 
-            // Results made by worker nodes are served by both API nodes (shared result store).
-            foreach (var (t, i) in ended.Take(4).Select((t, i) => (t, i)))
+            // Results made by worker nodes are served by both API nodes, from the bucket.
+            foreach (var (t, i) in ended.Take(6).Select((t, i) => (t, i)))
             {
                 var info = JsonNode.Parse(await clients[i % 2].GetStringAsync("api/v1/jobs/recordInfo?taskId=" + (string)t["taskId"]!, Ct))!["data"]!;
                 var url = (string)JsonNode.Parse((string)info["resultJson"]!)!["resultUrls"]![0]!;

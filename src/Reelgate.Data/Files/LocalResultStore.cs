@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Reelgate.Core.Results;
 
 namespace Reelgate.Data.Files;
@@ -8,7 +7,7 @@ namespace Reelgate.Data.Files;
 /// against a strict pattern and the resolved path must stay under the root, so neither
 /// <c>..</c>, absolute paths nor symlinks lead outside the store.
 /// </summary>
-public sealed partial class LocalResultStore : IResultStore
+public sealed class LocalResultStore : IResultStore
 {
     private readonly string _root;
 
@@ -20,10 +19,18 @@ public sealed partial class LocalResultStore : IResultStore
 
     public string Root => _root;
 
+    public string Description => "local directory " + _root;
+
+    public Task EnsureReadyAsync(CancellationToken ct)
+    {
+        Directory.CreateDirectory(_root);
+        return Task.CompletedTask;
+    }
+
     public async Task<string> PutAsync(string taskId, string fileName, string sourcePath, CancellationToken ct)
     {
         var key = taskId + "/" + fileName;
-        if (!KeyPattern().IsMatch(key))
+        if (!ResultKeys.IsValid(key))
         {
             throw new ArgumentException("result key is not of the form {taskId}/{fileName}", nameof(fileName));
         }
@@ -62,9 +69,17 @@ public sealed partial class LocalResultStore : IResultStore
         return key;
     }
 
-    public ResultFile? Find(string key)
+    public Task<ResultFile?> FindAsync(string key, CancellationToken ct) => Task.FromResult(Find(key));
+
+    public Task<Stream> OpenReadAsync(ResultFile file, CancellationToken ct) =>
+        Task.FromResult<Stream>(new FileStream(file.LocalPath ?? throw new ArgumentException("not a local file", nameof(file)), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous));
+
+    /// <summary>Local files are always served by Reelgate itself.</summary>
+    public Uri? DirectUrl(ResultFile file, TimeSpan lifetime) => null;
+
+    private ResultFile? Find(string key)
     {
-        if (!KeyPattern().IsMatch(key))
+        if (!ResultKeys.IsValid(key))
         {
             return null;
         }
@@ -81,15 +96,8 @@ public sealed partial class LocalResultStore : IResultStore
             return null;
         }
 
-        var type = info.Extension switch
-        {
-            ".mp4" => "video/mp4",
-            ".jpg" => "image/jpeg",
-            _ => "application/octet-stream",
-        };
-        return new ResultFile(full, info.Length, info.LastWriteTimeUtc, type);
+        var modified = new DateTimeOffset(info.LastWriteTimeUtc);
+        var etag = "\"" + info.Length.ToString("x", System.Globalization.CultureInfo.InvariantCulture) + "-" + modified.ToUnixTimeMilliseconds().ToString("x", System.Globalization.CultureInfo.InvariantCulture) + "\"";
+        return new ResultFile(key, info.Length, modified, ResultKeys.ContentType(key), etag, full);
     }
-
-    [GeneratedRegex(@"^task_[A-Za-z0-9]{1,64}/[a-z0-9]{1,32}\.(mp4|jpg)$")]
-    private static partial Regex KeyPattern();
 }

@@ -19,6 +19,15 @@ public sealed class ReelgateOptions
     /// </summary>
     public string? ResultsDirectory { get; set; }
 
+    /// <summary>
+    /// Where result files go: <c>local</c> (default; <see cref="ResultsDirectory"/>) or <c>s3</c>
+    /// (<see cref="S3"/>; every node serves what any worker made, no shared disk).
+    /// </summary>
+    public string ResultStore { get; set; } = "local";
+
+    /// <summary>The bucket when <see cref="ResultStore"/> is <c>s3</c> (<c>Reelgate:S3</c>).</summary>
+    public S3Options S3 { get; set; } = new();
+
     /// <summary>The admin API's bearer key; generated into &lt;data dir&gt;/admin.key when empty.</summary>
     public string? AdminKey { get; set; }
 

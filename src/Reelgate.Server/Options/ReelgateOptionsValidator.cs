@@ -89,6 +89,43 @@ public sealed class ReelgateOptionsValidator : IValidateOptions<ReelgateOptions>
             errors.Add("Reelgate:Callbacks:RetrySchedule has a wait of zero or less: set Reelgate__Callbacks__RetrySchedule__0 (and __1, ...) to positive times like 00:00:05");
         }
 
+        if (o.ResultStore is not ("local" or "s3"))
+        {
+            errors.Add($"Reelgate:ResultStore is '{o.ResultStore}': use local (default) or s3");
+        }
+        else if (o.ResultStore == "s3")
+        {
+            if (!Uri.TryCreate(o.S3.ServiceUrl, UriKind.Absolute, out var s3Url) || s3Url.Scheme is not ("http" or "https"))
+            {
+                errors.Add($"Reelgate:S3:ServiceUrl '{o.S3.ServiceUrl}' is not an absolute http(s) URL: set Reelgate__S3__ServiceUrl like https://s3.eu-west-1.amazonaws.com");
+            }
+
+            if (string.IsNullOrWhiteSpace(o.S3.Bucket))
+            {
+                errors.Add("Reelgate:S3:Bucket is empty: set Reelgate__S3__Bucket to the bucket that holds result files");
+            }
+
+            if (string.IsNullOrEmpty(o.S3.AccessKey) != string.IsNullOrEmpty(o.S3.SecretKey))
+            {
+                errors.Add("Reelgate:S3:AccessKey and Reelgate:S3:SecretKey go together: set both, or neither to use the AWS SDK's default credentials");
+            }
+
+            if (o.S3.Serve is not ("proxy" or "redirect"))
+            {
+                errors.Add($"Reelgate:S3:Serve is '{o.S3.Serve}': use proxy (default) or redirect");
+            }
+
+            if (o.S3.Prefix.Length > 0 && (o.S3.Prefix.StartsWith('/') || !o.S3.Prefix.EndsWith('/')))
+            {
+                errors.Add($"Reelgate:S3:Prefix '{o.S3.Prefix}' must not start with / and must end with /: set Reelgate__S3__Prefix like reelgate/");
+            }
+
+            if (o.S3.Timeout <= TimeSpan.Zero)
+            {
+                errors.Add("Reelgate:S3:Timeout must be positive: set Reelgate__S3__Timeout like 00:00:30");
+            }
+        }
+
         foreach (var tier in o.Web.EffectiveKeyTiers.Where(t => !o.Tiers.ContainsKey(t)))
         {
             errors.Add($"Reelgate:Web:KeyTiers has '{tier}', which is not in Reelgate:Tiers: use one of {string.Join(", ", o.Tiers.Keys)}");
