@@ -15,7 +15,7 @@ namespace Reelgate.Bench;
 /// </summary>
 public static class ServiceBenchmark
 {
-    private const string Body = """{"model":"seedance-2.0-text-to-video","input":{"prompt":"benchmark","resolution":"480p","duration":4}}""";
+    internal const string Body = """{"model":"seedance-2.0-text-to-video","input":{"prompt":"benchmark","resolution":"480p","duration":4}}""";
 
     public static async Task<JsonObject> RunAsync(string serverDll, bool quick)
     {
@@ -92,15 +92,26 @@ public static class ServiceBenchmark
         end
         """;
 
-    private static async Task<List<double>> PickupAsync(string serverDll, int tasks)
+    /// <summary>
+    /// Creates tasks one after another (5 warm-up tasks 300 ms apart, not counted, then pauses of
+    /// 2-11 ms) on a server with 2 workers and the instant engine; returns createTask answered ->
+    /// engine started, in ms. <paramref name="extraSettings"/> selects e.g. PostgreSQL mode.
+    /// </summary>
+    internal static async Task<List<double>> PickupAsync(string serverDll, int tasks, IReadOnlyDictionary<string, string>? extraSettings = null)
     {
         var log = Path.Combine(Path.GetTempPath(), $"pickup-{Guid.NewGuid():N}.log");
-        using var server = await ServerUnderTest.StartAsync(serverDll, new Dictionary<string, string>
+        var settings = new Dictionary<string, string>
         {
             ["Reelgate__Workers"] = "2",
             ["Reelgate__Benchmark__InstantEngine"] = "true",
             ["Reelgate__Benchmark__PickupLog"] = log,
-        });
+        };
+        foreach (var (k, v) in extraSettings ?? new Dictionary<string, string>())
+        {
+            settings[k] = v;
+        }
+
+        using var server = await ServerUnderTest.StartAsync(serverDll, settings);
         var key = await server.FundedKeyAsync(long.MaxValue / 4);
         using var client = new HttpClient { BaseAddress = server.BaseAddress };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
@@ -205,7 +216,7 @@ public static class ServiceBenchmark
         }
     }
 
-    private static double Percentile(List<double> values, double p)
+    internal static double Percentile(List<double> values, double p)
     {
         var sorted = values.Order().ToList();
         return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
