@@ -1,0 +1,23 @@
+namespace Reelgate.Emulators.ModelArk;
+
+/// <summary>
+/// One emulated task as it stands, for tests that look behind the HTTP API (e.g. to see that a
+/// task exists upstream although the caller's create was dropped). <see cref="Status"/> is the
+/// wire value: queued, running, succeeded, failed, cancelled or expired.
+/// </summary>
+public sealed record ArkTaskSnapshot(
+    string Id,
+    string Model,
+    string Status,
+    string Prompt,
+    string Ratio,
+    string Resolution,
+    int Duration,
+    long Seed,
+    bool GenerateAudio,
+    string? CallbackUrl,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    string? VideoUrl,
+    string? ErrorCode,
+    string? ErrorMessage);
