@@ -45,6 +45,12 @@ public sealed class ArkEmulatorOptions
     /// </summary>
     public int DropConnectionAfterCreate { get => _dropConnectionAfterCreate; set => _dropConnectionAfterCreate = value; }
 
+    /// <summary>
+    /// How long an accepted create holds its answer (the task already exists upstream): a
+    /// caller killed meanwhile never learns the id. Zero (default): answer at once.
+    /// </summary>
+    public TimeSpan CreateAnswerDelay { get; set; }
+
     /// <summary>Takes one dropped connection from <see cref="DropConnectionAfterCreate"/>, if any is left.</summary>
     internal bool TryTakeDrop()
     {

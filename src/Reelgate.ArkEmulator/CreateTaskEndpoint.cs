@@ -20,6 +20,11 @@ internal static class CreateTaskEndpoint
         }
 
         stats.CreateAccepted();
+        if (options.CreateAnswerDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(options.CreateAnswerDelay, time, http.RequestAborted);
+        }
+
         var dropScripted = task.Script.DropFirst > 0 && store.CountPromptCreate("drop", task.Request.Prompt) <= task.Script.DropFirst;
         if (dropScripted || options.TryTakeDrop())
         {

@@ -86,6 +86,7 @@ public static class ReelgateHost
         });
         services.AddSingleton<IVideoEngine, BuiltInRenderer>();
         services.AddSingleton<EngineRegistry>();
+        services.AddSingleton<EngineRouter>();
 
         services.AddSingleton<ApiKeyAuthenticator>();
         services.AddSingleton<ApiKeyIssuer>();
@@ -139,6 +140,9 @@ public static class ReelgateHost
         services.AddSingleton<IAccountStore>(sp => UsesPostgres(sp)
             ? new Reelgate.Data.Postgres.PostgresAccountStore(sp.GetRequiredService<Reelgate.Data.Postgres.PostgresDatabase>())
             : new SqliteAccountStore(sp.GetRequiredService<SqliteDatabase>()));
+        services.AddSingleton<IEngineAttempts>(sp => UsesPostgres(sp)
+            ? new Reelgate.Data.Postgres.PostgresEngineAttempts(sp.GetRequiredService<Reelgate.Data.Postgres.PostgresDatabase>())
+            : new SqliteEngineAttempts(sp.GetRequiredService<SqliteDatabase>()));
         services.AddSingleton<ICallbackOutbox>(sp => UsesPostgres(sp)
             ? new Reelgate.Data.Postgres.PostgresCallbackOutbox(sp.GetRequiredService<Reelgate.Data.Postgres.PostgresDatabase>())
             : new SqliteCallbackOutbox(sp.GetRequiredService<SqliteDatabase>()));

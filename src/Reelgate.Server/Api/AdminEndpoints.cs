@@ -29,6 +29,8 @@ public static class AdminEndpoints
         admin.MapGet("/audit", AuditAsync).Documented<AuditData>("Check balance == sum(ledger) for every account", 401);
         admin.MapPost("/accounts/{accountId}/webhook-secret", RotateWebhookSecretAsync).Documented<WebhookSecretData>("Create or rotate the callback signing secret", 401, 404);
         admin.MapGet("/tasks/{taskId}/callbacks", CallbacksAsync).Documented<IReadOnlyList<CallbackDeliveryData>>("A task's callback deliveries and every try", 401);
+        admin.MapGet("/tasks/{taskId}/attempts", AttemptsAsync).Documented<IReadOnlyList<EngineAttemptData>>("A task's engine attempts: engine, upstream id, outcome, usage, times", 401);
+        admin.MapGet("/engines", EnginesAsync).Documented<IReadOnlyList<EngineStatusData>>("Engines on this node with their circuit breakers", 401);
         return app;
     }
 
@@ -170,6 +172,25 @@ public static class AdminEndpoints
         IReadOnlyList<CallbackDeliveryData> data = views.Select(v => new CallbackDeliveryData(v.Id, v.Url, v.State, v.Attempts, v.NextAttemptAt,
             v.History.Select(a => new CallbackAttemptData(a.AttemptedAt, a.StatusCode, a.Error, a.DurationMs)).ToList())).ToList();
         return ApiResults.Ok(data, ApiJsonContext.Web.ApiEnvelopeIReadOnlyListCallbackDeliveryData);
+    }
+
+    private static async Task<IResult> AttemptsAsync(string taskId, HttpContext http, Reelgate.Core.Engines.IEngineAttempts attempts)
+    {
+        var list = await attempts.ListAsync(taskId, http.RequestAborted);
+        IReadOnlyList<EngineAttemptData> data = list.Select(a => new EngineAttemptData(a.Id, a.Claim, a.Engine, a.UpstreamId, a.Outcome, a.FailCode, a.Detail, a.Usage, a.StartedAt, a.EndedAt)).ToList();
+        return ApiResults.Ok(data, ApiJsonContext.Web.ApiEnvelopeIReadOnlyListEngineAttemptData);
+    }
+
+    private static IResult EnginesAsync(Workers.EngineRegistry engines, Workers.EngineRouter router)
+    {
+        var breakers = router.Breakers;
+        IReadOnlyList<EngineStatusData> data = engines.All.Select(e =>
+        {
+            var health = e.CheckHealth();
+            var b = breakers.GetValueOrDefault(e.Name);
+            return new EngineStatusData(e.Name, health.Available, health.Detail, b.Failures, router.IsOpen(e.Name), b.OpenUntil?.ToUnixTimeMilliseconds());
+        }).OrderBy(e => e.Engine, StringComparer.Ordinal).ToList();
+        return ApiResults.Ok(data, ApiJsonContext.Web.ApiEnvelopeIReadOnlyListEngineStatusData);
     }
 
     private static long Now(TimeProvider time) => time.GetUtcNow().ToUnixTimeMilliseconds();

@@ -85,3 +85,9 @@ public sealed record CreateAccountRequest(string? Name, long? Credits);
 public sealed record AdjustCreditsRequest(long? Amount, string? Reason);
 
 public sealed record CreateKeyRequest(string? Name, string? Tier);
+
+/// <summary>One engine attempt of a task (admin API): outcome running, succeeded, failed, failed_over or interrupted; usage is the upstream's JSON.</summary>
+public sealed record EngineAttemptData(long AttemptId, int Claim, string Engine, string? UpstreamId, string Outcome, string? FailCode, string? Detail, string? Usage, long StartedAt, long? EndedAt);
+
+/// <summary>An engine on this node and its circuit breaker (admin API).</summary>
+public sealed record EngineStatusData(string Engine, bool Available, string Detail, int ConsecutiveFailures, bool BreakerOpen, long? OpenUntil);

@@ -23,6 +23,8 @@ namespace Reelgate.Server.Api;
 [JsonSerializable(typeof(TaskEventData))]
 [JsonSerializable(typeof(ApiEnvelope<WebhookSecretData>))]
 [JsonSerializable(typeof(ApiEnvelope<IReadOnlyList<CallbackDeliveryData>>))]
+[JsonSerializable(typeof(ApiEnvelope<IReadOnlyList<EngineAttemptData>>))]
+[JsonSerializable(typeof(ApiEnvelope<IReadOnlyList<EngineStatusData>>))]
 [JsonSerializable(typeof(ResultJsonData))]
 [JsonSerializable(typeof(HealthData))]
 [JsonSerializable(typeof(CreateAccountRequest))]

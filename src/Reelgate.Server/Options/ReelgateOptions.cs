@@ -95,6 +95,15 @@ public sealed class ReelgateOptions
     /// <summary>Callback delivery: retry schedule, timeout, allowed private hosts.</summary>
     public CallbackOptions Callbacks { get; set; } = new();
 
+    /// <summary>Upstream engines by name (<c>Reelgate:Engines:{name}</c>); the built-in renderer is always there as <c>builtin</c>.</summary>
+    public Dictionary<string, EngineOptions> Engines { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Per public model, the engines to try (<c>Reelgate:Routes:{model}</c>); absent: the catalog's <c>engine</c>.</summary>
+    public Dictionary<string, List<RouteEntry>> Routes { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The per-engine circuit breaker (<c>Reelgate:Breaker</c>).</summary>
+    public BreakerOptions Breaker { get; set; } = new();
+
     /// <summary>Benchmark-only switches; never set them in production.</summary>
     public BenchmarkOptions Benchmark { get; set; } = new();
 

@@ -126,6 +126,70 @@ public sealed class ReelgateOptionsValidator : IValidateOptions<ReelgateOptions>
             }
         }
 
+        foreach (var (engineName, engine) in o.Engines)
+        {
+            if (engineName == "builtin" || engineName.Length == 0 || !engineName.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            {
+                errors.Add($"Reelgate:Engines:{engineName}: the name must be letters, digits, - or _, and not builtin");
+            }
+
+            if (engine.Type is not ("modelark" or "relay"))
+            {
+                errors.Add($"Reelgate:Engines:{engineName}:Type is '{engine.Type}': use modelark or relay");
+            }
+
+            if (!Uri.TryCreate(engine.BaseUrl, UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https"))
+            {
+                errors.Add($"Reelgate:Engines:{engineName}:BaseUrl '{engine.BaseUrl}' is not an absolute http(s) URL: set Reelgate__Engines__{engineName}__BaseUrl");
+            }
+
+            if (string.IsNullOrWhiteSpace(engine.ApiKey))
+            {
+                errors.Add($"Reelgate:Engines:{engineName}:ApiKey is empty: set Reelgate__Engines__{engineName}__ApiKey to the upstream's key");
+            }
+
+            if (string.IsNullOrWhiteSpace(engine.Model))
+            {
+                errors.Add($"Reelgate:Engines:{engineName}:Model is empty: set Reelgate__Engines__{engineName}__Model (e.g. dreamina-seedance-2-0-260128)");
+            }
+
+            if (engine.PollInitial <= TimeSpan.Zero || engine.PollMax < engine.PollInitial)
+            {
+                errors.Add($"Reelgate:Engines:{engineName}:PollInitial must be positive and PollMax at least PollInitial");
+            }
+
+            if (engine.CreateTries < 1 || engine.RequestTimeout <= TimeSpan.Zero)
+            {
+                errors.Add($"Reelgate:Engines:{engineName}:CreateTries must be at least 1 and RequestTimeout positive");
+            }
+        }
+
+        foreach (var (model, route) in o.Routes)
+        {
+            if (route.Count == 0)
+            {
+                errors.Add($"Reelgate:Routes:{model} is empty: list at least one engine (Reelgate__Routes__{model}__0__Engine=builtin)");
+            }
+
+            foreach (var entry in route)
+            {
+                if (entry.Engine != "builtin" && !o.Engines.ContainsKey(entry.Engine))
+                {
+                    errors.Add($"Reelgate:Routes:{model} names engine '{entry.Engine}', which is neither builtin nor in Reelgate:Engines");
+                }
+
+                if (entry.Weight < 0)
+                {
+                    errors.Add($"Reelgate:Routes:{model}: engine '{entry.Engine}' has a negative Weight");
+                }
+            }
+        }
+
+        if (o.Breaker.Failures < 1 || o.Breaker.Cooldown <= TimeSpan.Zero)
+        {
+            errors.Add("Reelgate:Breaker:Failures must be at least 1 and Reelgate:Breaker:Cooldown positive");
+        }
+
         foreach (var tier in o.Web.EffectiveKeyTiers.Where(t => !o.Tiers.ContainsKey(t)))
         {
             errors.Add($"Reelgate:Web:KeyTiers has '{tier}', which is not in Reelgate:Tiers: use one of {string.Join(", ", o.Tiers.Keys)}");

@@ -19,8 +19,10 @@ namespace Reelgate.Server.Workers;
 /// </summary>
 public sealed partial class TaskProcessor(
     ITaskQueue queue,
+    ITaskStore store,
+    IEngineAttempts attempts,
     ModelCatalog catalog,
-    EngineRegistry engines,
+    EngineRouter router,
     IResultStore results,
     RunningTasks running,
     Events.TaskEventHub events,
@@ -63,11 +65,26 @@ public sealed partial class TaskProcessor(
             return;
         }
 
-        var engine = engines.Find(model.Engine);
-        if (engine is null)
+        var route = router.Route(model, task.TaskId);
+        if (route.Count == 0)
         {
-            await FailAsync(task, token, FailCodes.GenerationFailed, $"engine '{model.Engine}' is not available on this server; the cost was refunded");
+            await FailAsync(task, token, FailCodes.GenerationFailed, $"no engine of model {model.Id}'s route is available on this server; the cost was refunded");
             return;
+        }
+
+        // Attempts an earlier claim left running were interrupted (its worker died or lost the
+        // lease). The newest one's engine goes first, so an upstream task it started is resumed,
+        // never created twice.
+        var previous = await attempts.ListAsync(task.TaskId, stopping);
+        var interrupted = previous.LastOrDefault(a => a.Outcome == AttemptOutcomes.Running);
+        foreach (var open in previous.Where(a => a.Outcome == AttemptOutcomes.Running))
+        {
+            await attempts.EndAsync(open.Id, AttemptOutcomes.Interrupted, null, $"claim {claimed.Attempt} took the task over", null, Now(), stopping);
+        }
+
+        if (interrupted is not null)
+        {
+            route = [.. route.OrderBy(e => e.Name == interrupted.Engine ? 0 : 1)];
         }
 
         var spec = ModelCatalog.Resolve(model, input, task.Seed);
@@ -80,16 +97,51 @@ public sealed partial class TaskProcessor(
         var progress = new ProgressTracker();
         var heartbeat = HeartbeatAsync(task, token, progress, leaseLost, run.Token);
         running.Register(task.TaskId, leaseLost);
+        AttemptJournal? current = null;
+        IVideoEngine? currentEngine = null;
         try
         {
-            EngineResult result;
-            try
+            EngineResult result = EngineResult.Failure(FailCodes.GenerationFailed, "no engine ran");
+            for (var i = 0; i < route.Count; i++)
             {
-                result = await engine.GenerateAsync(new EngineJob(task.TaskId, spec, output, poster), progress, run.Token);
-            }
-            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !stopping.IsCancellationRequested && !leaseLost.IsCancellationRequested)
-            {
-                result = EngineResult.Failure(FailCodes.Timeout, $"generation took longer than {_options.EngineTimeout}; the cost was refunded");
+                var engine = route[i];
+                var carried = interrupted is not null && interrupted.Engine == engine.Name ? interrupted : null;
+                var attemptId = await attempts.BeginAsync(task.TaskId, claimed.Attempt, engine.Name, carried?.UpstreamId, Now(), stopping);
+                current = new AttemptJournal(attempts, attemptId, carried?.UpstreamId, carried is { UpstreamId: null } ? carried.StartedAt : null);
+                currentEngine = engine;
+                try
+                {
+                    result = await engine.GenerateAsync(new EngineJob(task.TaskId, spec, output, poster, current), progress, run.Token);
+                }
+                catch (OperationCanceledException) when (timeout.IsCancellationRequested && !stopping.IsCancellationRequested && !leaseLost.IsCancellationRequested)
+                {
+                    result = EngineResult.Failure(FailCodes.Timeout, $"generation took longer than {_options.EngineTimeout}; the cost was refunded");
+                }
+
+                if (result.Succeeded)
+                {
+                    router.Succeeded(engine.Name);
+                    await attempts.EndAsync(attemptId, AttemptOutcomes.Succeeded, null, null, current.Usage, Now(), CancellationToken.None);
+                    break;
+                }
+
+                if (result.Failover)
+                {
+                    router.Failed(engine.Name);
+                }
+
+                var next = result.Failover && i + 1 < route.Count;
+                await attempts.EndAsync(attemptId, next ? AttemptOutcomes.FailedOver : AttemptOutcomes.Failed, result.FailCode, result.FailMessage, current.Usage, Now(), CancellationToken.None);
+                current = null;
+                if (!next)
+                {
+                    break;
+                }
+
+                LogFailover(task.TaskId, engine.Name, result.FailCode ?? "", route[i + 1].Name);
+                TryDelete(output);
+                TryDelete(poster);
+                interrupted = null;
             }
 
             await run.CancelAsync();
@@ -130,9 +182,14 @@ public sealed partial class TaskProcessor(
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested || leaseLost.IsCancellationRequested)
         {
-            // Shutdown or lease lost: record nothing. The lease expires and the task is claimed
-            // again (at least once); if another worker already owns it, that one ends it.
+            // Shutdown or lease lost: the attempt stays running. The lease expires and the task is
+            // claimed again (at least once), and that claim resumes the attempt's upstream task;
+            // if another worker already owns it, that one ends it.
             LogAbandoned(task.TaskId);
+            if (leaseLost.IsCancellationRequested && current is not null)
+            {
+                await EndAbandonedAttemptAsync(task.TaskId, current, currentEngine);
+            }
         }
         finally
         {
@@ -141,6 +198,35 @@ public sealed partial class TaskProcessor(
             await heartbeat;
             TryDelete(output);
             TryDelete(poster);
+        }
+    }
+
+    /// <summary>
+    /// The lease was lost while an attempt ran. If the task has ended meanwhile (the client
+    /// cancelled it), nobody will resume the attempt: its upstream task is cancelled (best
+    /// effort) and the attempt is ended. If the task still waits, another claim resumes it.
+    /// </summary>
+    private async Task EndAbandonedAttemptAsync(string taskId, AttemptJournal attempt, IVideoEngine? engine)
+    {
+        try
+        {
+            var now = await store.GetAsync(taskId, CancellationToken.None);
+            if (now is null || now.State == TaskState.Waiting)
+            {
+                return;
+            }
+
+            if (attempt.UpstreamId is { } upstreamId && engine is IUpstreamEngine upstream)
+            {
+                using var cancelTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                await upstream.CancelUpstreamAsync(upstreamId, cancelTimeout.Token);
+            }
+
+            await attempts.EndAsync(attempt.Id, AttemptOutcomes.Failed, now.FailCode, "the task ended while this attempt ran (" + (now.FailCode ?? now.State) + ")", attempt.Usage, Now(), CancellationToken.None);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LogAttemptEndFailed(taskId, e.GetType().Name);
         }
     }
 
@@ -240,6 +326,12 @@ public sealed partial class TaskProcessor(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "task {TaskId}: abandoned at shutdown; it will be claimed again after its lease expires")]
     private partial void LogAbandoned(string taskId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "task {TaskId}: engine {Engine} failed ({FailCode}); failing over to {Next}")]
+    private partial void LogFailover(string taskId, string engine, string failCode, string next);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "task {TaskId}: ending the abandoned attempt failed ({Error})")]
+    private partial void LogAttemptEndFailed(string taskId, string error);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "task {TaskId}: storing the result failed ({Error})")]
     private partial void LogStoreFailed(string taskId, string error);

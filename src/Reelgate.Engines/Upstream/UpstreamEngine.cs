@@ -1,0 +1,386 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Reelgate.Core.Catalog;
+using Reelgate.Core.Engines;
+using Reelgate.Core.Tasks;
+
+namespace Reelgate.Engines.Upstream;
+
+/// <summary>
+/// What every engine that generates on an upstream provider shares: the create-then-poll life
+/// cycle with the upstream id journaled the moment it is known, a resumed upstream task after a
+/// crash instead of a second one, creates retried on 429/5xx with backoff (honouring
+/// Retry-After), polls that start soon and back off with jitter, the result downloaded at once
+/// into the job's output (upstream URLs expire), and a poster cut from it with ffmpeg.
+/// The upstream key is sent only to the upstream's API, never to a result URL, and never logged.
+/// </summary>
+public abstract partial class UpstreamEngine : IUpstreamEngine, IDisposable
+{
+    private readonly HttpClient _api;
+    private readonly HttpClient _download;
+    private readonly ILogger _log;
+
+    protected UpstreamEngine(UpstreamEngineSettings settings, TimeProvider time, ILogger log, HttpMessageHandler? handler = null)
+    {
+        Settings = settings;
+        Time = time;
+        _log = log;
+        _api = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
+        _api.BaseAddress = settings.BaseUrl;
+        _api.Timeout = settings.RequestTimeout;
+        _api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", settings.ApiKey);
+        _download = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
+        _download.Timeout = Timeout.InfiniteTimeSpan;
+    }
+
+    public string Name => Settings.Name;
+
+    protected UpstreamEngineSettings Settings { get; }
+
+    protected TimeProvider Time { get; }
+
+    protected HttpClient Api => _api;
+
+    public EngineHealth CheckHealth() => new(true, $"upstream {Settings.BaseUrl.GetLeftPart(UriPartial.Authority)}, model {Settings.Model} (reachability is checked per task)");
+
+    public async Task<EngineResult> GenerateAsync(EngineJob job, IProgress<int> progress, CancellationToken ct)
+    {
+        progress.Report(1);
+        string upstreamId;
+        if (job.Journal?.PreviousUpstreamId is { } previous)
+        {
+            // An earlier claim created it: resume, never create a second one.
+            upstreamId = previous;
+            LogResumed(Name, job.TaskId, upstreamId);
+        }
+        else
+        {
+            var found = job.Journal?.UnconfirmedCreateSince is { } since ? await FindCreatedAsync(job, since, ct) : null;
+            if (found is not null)
+            {
+                LogAdopted(Name, job.TaskId, found);
+                await job.Journal!.RecordUpstreamIdAsync(found, ct);
+                upstreamId = found;
+            }
+            else
+            {
+                var (id, failure) = await CreateWithRetriesAsync(job, ct);
+                if (failure is not null)
+                {
+                    return failure;
+                }
+
+                upstreamId = id!;
+            }
+        }
+
+        return await PollAsync(job, upstreamId, progress, ct);
+    }
+
+    public abstract Task CancelUpstreamAsync(string upstreamId, CancellationToken ct);
+
+    public void Dispose()
+    {
+        _api.Dispose();
+        _download.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Sends one create. Id on success; else the HTTP status, the upstream's error code and message.</summary>
+    protected abstract Task<CreateAnswer> SendCreateAsync(EngineJob job, CancellationToken ct);
+
+    /// <summary>
+    /// After a create whose answer was lost (a crash, a cut connection, a 5xx): the upstream task
+    /// this job made since <paramref name="sinceUnixMs"/>, if the upstream has one.
+    /// </summary>
+    protected abstract Task<string?> FindCreatedAsync(EngineJob job, long sinceUnixMs, CancellationToken ct);
+
+    /// <summary>Reads the upstream task's state once.</summary>
+    protected abstract Task<PollAnswer> SendPollAsync(string upstreamId, CancellationToken ct);
+
+    private async Task<(string? Id, EngineResult? Failure)> CreateWithRetriesAsync(EngineJob job, CancellationToken ct)
+    {
+        var delay = TimeSpan.FromMilliseconds(500);
+        string last = "";
+        for (var attempt = 1; attempt <= Settings.CreateTries; attempt++)
+        {
+            var since = Time.GetUtcNow().ToUnixTimeMilliseconds();
+            CreateAnswer answer;
+            try
+            {
+                answer = await SendCreateAsync(job, ct);
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested && e is HttpRequestException or TaskCanceledException or IOException)
+            {
+                // The request may have reached the upstream: look before creating again.
+                answer = new CreateAnswer(null, 0, "connection", e.GetType().Name, null);
+            }
+
+            if (answer.Id is { } id)
+            {
+                // Durable before anything else: a crash from here on resumes this upstream task.
+                await (job.Journal?.RecordUpstreamIdAsync(id, ct) ?? Task.CompletedTask);
+                LogCreated(Name, job.TaskId, id, attempt);
+                return (id, null);
+            }
+
+            last = Describe(answer.Status, answer.Code, answer.Message);
+            var ambiguous = answer.Status == 0 || answer.Status >= 500;
+            var retryable = ambiguous || answer.Status == 429;
+            if (!retryable)
+            {
+                return (null, MapCreateRefusal(answer));
+            }
+
+            if (ambiguous && await FindCreatedSafeAsync(job, since - 5_000, ct) is { } created)
+            {
+                await (job.Journal?.RecordUpstreamIdAsync(created, ct) ?? Task.CompletedTask);
+                LogAdopted(Name, job.TaskId, created);
+                return (created, null);
+            }
+
+            LogCreateRetry(Name, job.TaskId, attempt, answer.Status, answer.Code ?? "");
+            if (attempt < Settings.CreateTries)
+            {
+                var wait = answer.RetryAfter is { } ra && ra > TimeSpan.Zero ? Min(ra, TimeSpan.FromSeconds(60)) : Jitter(delay);
+                await Task.Delay(wait, Time, ct);
+                delay = Min(delay * 2, TimeSpan.FromSeconds(20));
+            }
+        }
+
+        return (null, EngineResult.FailoverFailure(FailCodes.UpstreamError, $"upstream {Name} did not take the task after {Settings.CreateTries} tries ({last}); the cost was refunded"));
+    }
+
+    private async Task<string?> FindCreatedSafeAsync(EngineJob job, long since, CancellationToken ct)
+    {
+        try
+        {
+            return await FindCreatedAsync(job, since, ct);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested && e is HttpRequestException or TaskCanceledException or IOException or System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    private async Task<EngineResult> PollAsync(EngineJob job, string upstreamId, IProgress<int> progress, CancellationToken ct)
+    {
+        var delay = Settings.PollInitial;
+        var started = Time.GetTimestamp();
+        var errors = 0;
+        while (true)
+        {
+            await Task.Delay(Jitter(delay), Time, ct);
+            delay = Min(delay * 1.6, Settings.PollMax);
+            PollAnswer answer;
+            try
+            {
+                answer = await SendPollAsync(upstreamId, ct);
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested && e is HttpRequestException or TaskCanceledException or IOException or System.Text.Json.JsonException)
+            {
+                answer = new PollAnswer(PollState.Unreachable, null, null, null, null, e.GetType().Name);
+            }
+
+            if (answer.Usage is { } usage)
+            {
+                job.Journal?.RecordUsage(usage);
+            }
+
+            switch (answer.State)
+            {
+                case PollState.Unreachable:
+                    if (++errors >= 20)
+                    {
+                        return EngineResult.FailoverFailure(FailCodes.UpstreamError, $"upstream {Name} stopped answering about its task ({answer.Message}); the cost was refunded");
+                    }
+
+                    continue;
+                case PollState.Queued:
+                    errors = 0;
+                    progress.Report(3);
+                    continue;
+                case PollState.Running:
+                    errors = 0;
+                    var expected = TimeSpan.FromSeconds(20 + (8 * job.Spec.DurationSeconds));
+                    progress.Report(10 + (int)(80 * Math.Min(1, Time.GetElapsedTime(started) / expected)));
+                    continue;
+                case PollState.Succeeded:
+                    return await DownloadAsync(job, answer.VideoUrl!, progress, ct);
+                case PollState.Gone:
+                    return EngineResult.FailoverFailure(FailCodes.UpstreamError, $"upstream {Name} no longer knows its task ({answer.Message}); the cost was refunded");
+                default:
+                    return MapTaskFailure(answer);
+            }
+        }
+    }
+
+    private async Task<EngineResult> DownloadAsync(EngineJob job, string url, IProgress<int> progress, CancellationToken ct)
+    {
+        progress.Report(92);
+        try
+        {
+            // No Authorization header here: the URL is the upstream's (often a CDN's), not its API.
+            using var response = await _download.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, ct);
+            if (!response.IsSuccessStatusCode)
+            {
+                return EngineResult.FailoverFailure(FailCodes.UpstreamError, $"upstream {Name}'s video could not be downloaded (HTTP {(int)response.StatusCode}; its URL may have expired); the cost was refunded");
+            }
+
+            await using (var body = await response.Content.ReadAsStreamAsync(ct))
+            await using (var file = new FileStream(job.OutputPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            {
+                await body.CopyToAsync(file, ct);
+            }
+
+            if (!LooksLikeMp4(job.OutputPath))
+            {
+                return EngineResult.FailoverFailure(FailCodes.UpstreamError, $"upstream {Name} delivered something that is not an MP4; the cost was refunded");
+            }
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested && e is HttpRequestException or TaskCanceledException or IOException)
+        {
+            return EngineResult.FailoverFailure(FailCodes.UpstreamError, $"upstream {Name}'s video download broke off ({e.GetType().Name}); the cost was refunded");
+        }
+
+        if (job.ThumbnailPath is { } poster)
+        {
+            await CutPosterAsync(job.OutputPath, poster, ct);
+        }
+
+        progress.Report(99);
+        return EngineResult.Success();
+    }
+
+    private async Task CutPosterAsync(string video, string poster, CancellationToken ct)
+    {
+        var psi = new ProcessStartInfo(Settings.FfmpegPath, ["-v", "error", "-y", "-i", video, "-frames:v", "1", "-q:v", "4", "-update", "1", "-f", "image2", poster])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+        try
+        {
+            using var p = Process.Start(psi)!;
+            _ = p.StandardOutput.ReadToEndAsync(ct);
+            _ = p.StandardError.ReadToEndAsync(ct);
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            limit.CancelAfter(TimeSpan.FromSeconds(30));
+            try
+            {
+                await p.WaitForExitAsync(limit.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                p.Kill(entireProcessTree: true);
+                throw;
+            }
+
+            if (p.ExitCode != 0)
+            {
+                File.Delete(poster);
+            }
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            // No ffmpeg: the task has no poster, which is allowed.
+        }
+    }
+
+    private static bool LooksLikeMp4(string path)
+    {
+        Span<byte> head = stackalloc byte[8];
+        using var f = File.OpenRead(path);
+        return f.Read(head) == 8 && head[4..8].SequenceEqual("ftyp"u8);
+    }
+
+    /// <summary>A create the upstream refused for good (4xx other than 429).</summary>
+    private EngineResult MapCreateRefusal(CreateAnswer answer)
+    {
+        if (IsContentRefusal(answer.Code))
+        {
+            return EngineResult.Failure(FailCodes.ContentPolicyViolation, $"upstream {Name} refused the content ({answer.Code}); no video was produced and the cost was refunded");
+        }
+
+        var hint = answer.Status is 401 or 403 ? " (check Reelgate:Engines:" + Name + ":ApiKey)" : "";
+        return EngineResult.FailoverFailure(FailCodes.UpstreamError, $"upstream {Name} refused the task: {Describe(answer.Status, answer.Code, answer.Message)}{hint}; the cost was refunded");
+    }
+
+    private EngineResult MapTaskFailure(PollAnswer answer)
+    {
+        if (answer.State == PollState.Failed && IsContentRefusal(answer.Code))
+        {
+            return EngineResult.Failure(FailCodes.ContentPolicyViolation, $"upstream {Name} refused the content ({answer.Code}); no video was produced and the cost was refunded");
+        }
+
+        var what = answer.State switch
+        {
+            PollState.Cancelled => "the upstream task was cancelled",
+            PollState.Expired => "the upstream task expired before it ran",
+            _ => "generation failed upstream: " + (answer.Code ?? "unknown") + (answer.Message is { Length: > 0 } m ? " (" + Truncate(m, 200) + ")" : ""),
+        };
+        return EngineResult.FailoverFailure(FailCodes.UpstreamError, $"upstream {Name}: {what}; the cost was refunded");
+    }
+
+    /// <summary>Upstream error codes that say the content itself was refused (never failed over).</summary>
+    protected static bool IsContentRefusal(string? code) =>
+        code is not null && (code.Contains("Sensitive", StringComparison.OrdinalIgnoreCase) || code.Contains("content_policy", StringComparison.OrdinalIgnoreCase) || code.Contains("ContentPolicy", StringComparison.OrdinalIgnoreCase));
+
+    protected static TimeSpan? RetryAfter(HttpResponseMessage response) =>
+        response.Headers.RetryAfter is { } ra ? ra.Delta ?? (ra.Date is { } d ? d - DateTimeOffset.UtcNow : null) : null;
+
+    protected static async Task<JsonNode?> ReadJsonAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        var text = await response.Content.ReadAsStringAsync(ct);
+        try
+        {
+            return text.Length == 0 ? null : JsonNode.Parse(text);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string Describe(int status, string? code, string? message) =>
+        (status == 0 ? "no answer" : "HTTP " + status) + (code is { Length: > 0 } ? " " + code : "") + (message is { Length: > 0 } ? ": " + Truncate(message, 200) : "");
+
+    private static string Truncate(string s, int n) => s.Length <= n ? s : s[..n] + "...";
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private static TimeSpan Jitter(TimeSpan t) => t * (0.8 + (Random.Shared.NextDouble() * 0.4));
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "engine {Engine}: task {TaskId} is upstream task {UpstreamId} (create try {Try})")]
+    private partial void LogCreated(string engine, string taskId, string upstreamId, int @try);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "engine {Engine}: task {TaskId} resumes upstream task {UpstreamId}")]
+    private partial void LogResumed(string engine, string taskId, string upstreamId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "engine {Engine}: task {TaskId} found its unconfirmed upstream task {UpstreamId} and adopted it")]
+    private partial void LogAdopted(string engine, string taskId, string upstreamId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "engine {Engine}: task {TaskId} create try {Try} refused (HTTP {Status} {Code}); retrying")]
+    private partial void LogCreateRetry(string engine, string taskId, int @try, int status, string code);
+}
+
+/// <summary>A create's answer: the upstream id, or the status (0: no answer), error code and message.</summary>
+public sealed record CreateAnswer(string? Id, int Status, string? Code, string? Message, TimeSpan? RetryAfter);
+
+public enum PollState
+{
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+    Cancelled,
+    Expired,
+    Gone,
+    Unreachable,
+}
+
+/// <summary>One poll's reading of the upstream task.</summary>
+public sealed record PollAnswer(PollState State, string? VideoUrl, string? Usage, string? Code, long? Seed, string? Message);
