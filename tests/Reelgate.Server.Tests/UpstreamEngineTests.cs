@@ -100,6 +100,50 @@ public sealed class UpstreamEngineTests
     }
 
     [Fact]
+    public async Task Ark_SlowUpstream_Succeeds_AndTooSlowFailsWithTimeout()
+    {
+        await using var ark = await StartArkAsync();
+        var settings = Settings(ark, "ark");
+        settings["Reelgate:EngineTimeout"] = "00:00:03";
+        await using var server = await ReelgateTestServer.StartAsync(settings);
+        var (_, _, apiKey) = await server.CreateAccountAsync(1000);
+        using var client = server.NewClient(apiKey);
+
+        var (_, slow, _) = await client.CreateTaskAsync(new { prompt = "[ark:slow=1500] a slow tide", resolution = "480p", duration = 4 });
+        Assert.Equal("success", (string)(await client.WaitForEndAsync((string)slow["data"]!["taskId"]!))["state"]!);
+
+        var (_, hung, _) = await client.CreateTaskAsync(new { prompt = "[ark:hang] a tide that never turns", resolution = "480p", duration = 4 });
+        var data = await client.WaitForEndAsync((string)hung["data"]!["taskId"]!);
+        Assert.Equal("timeout", (string)data["failCode"]!);
+        Assert.Equal(1000 - (long)(await client.RecordInfoAsync((string)slow["data"]!["taskId"]!))["creditsConsumed"]!, await client.CreditsAsync());
+    }
+
+    [Fact]
+    public async Task Ark_429Storm_OnConcurrentTasks_EveryTaskSucceeds_OneUpstreamTaskEach()
+    {
+        await using var ark = await StartArkAsync();
+        ark.Options.RateLimit429Every = 2;
+        ark.Options.RetryAfterSeconds = 1;
+        var settings = Settings(ark, "ark");
+        settings["Reelgate:Workers"] = "4";
+        await using var server = await ReelgateTestServer.StartAsync(settings);
+        var (_, _, apiKey) = await server.CreateAccountAsync(10_000);
+        using var client = server.NewClient(apiKey);
+
+        var ids = await Task.WhenAll(Enumerable.Range(0, 6).Select(async i =>
+            (string)(await client.CreateTaskAsync(new { prompt = $"storm lantern {i}", resolution = "480p", duration = 4 })).Body["data"]!["taskId"]!));
+        foreach (var id in ids)
+        {
+            Assert.Equal("success", (string)(await client.WaitForEndAsync(id))["state"]!);
+        }
+
+        Assert.Equal(6, ark.Stats.CreatesAccepted);
+        Assert.True(ark.Stats.CreatesRefused >= 3, $"only {ark.Stats.CreatesRefused} creates were refused");
+        Assert.Equal(6, ark.Tasks.Select(t => t.Id).Distinct().Count());
+        await server.AssertAuditOkAsync();
+    }
+
+    [Fact]
     public async Task Ark_CreateAnswerLost_FindsAndAdoptsTheUpstreamTask_InsteadOfCreatingAnother()
     {
         await using var ark = await StartArkAsync();

@@ -6,7 +6,7 @@ using Reelgate.Core.Tasks;
 namespace Reelgate.Data.Tests.Conformance;
 
 /// <summary>The stores a backend provides, opened on one database.</summary>
-public sealed record StoreSet(IAccountStore Accounts, ITaskStore Tasks, ITaskQueue Queue, ICallbackOutbox Callbacks, ILeaderLease Leases);
+public sealed record StoreSet(IAccountStore Accounts, ITaskStore Tasks, ITaskQueue Queue, ICallbackOutbox Callbacks, ILeaderLease Leases, Reelgate.Core.Engines.IEngineAttempts Attempts);
 
 /// <summary>
 /// The task store, queue, callback outbox and leader lease contracts, run unchanged against every
@@ -31,6 +31,29 @@ public abstract class TaskStoreConformance : IAsyncLifetime
 
     /// <summary>Closes every connection, as a process exit does; the database stays.</summary>
     protected abstract ValueTask CloseAsync();
+
+    [Fact]
+    public async Task EngineAttempts_AreKeptInOrder_EndOnce_AndAnUpstreamIdNeverChanges()
+    {
+        var (account, key) = await AccountAsync(100);
+        var t = Task(account, key);
+        await S.Tasks.CreateAsync(t, Ct);
+
+        var first = await S.Attempts.BeginAsync(t.TaskId, 1, "ark", null, 200, Ct);
+        await S.Attempts.SetUpstreamIdAsync(first, "cgt-1", Ct);
+        await S.Attempts.SetUpstreamIdAsync(first, "cgt-1", Ct);
+        await Assert.ThrowsAnyAsync<Exception>(() => S.Attempts.SetUpstreamIdAsync(first, "cgt-2", Ct));
+        await S.Attempts.EndAsync(first, "interrupted", null, "claim 2 took over", null, 300, Ct);
+        await S.Attempts.EndAsync(first, "succeeded", null, null, null, 310, Ct);
+        var second = await S.Attempts.BeginAsync(t.TaskId, 2, "ark", "cgt-1", 400, Ct);
+        await S.Attempts.EndAsync(second, "succeeded", null, null, """{"total_tokens":5}""", 500, Ct);
+
+        var list = await S.Attempts.ListAsync(t.TaskId, Ct);
+        Assert.Equal([first, second], list.Select(a => a.Id));
+        Assert.Equal(("ark", "cgt-1", "interrupted", "claim 2 took over", 1, 200L, (long?)300L), (list[0].Engine, list[0].UpstreamId, list[0].Outcome, list[0].Detail, list[0].Claim, list[0].StartedAt, list[0].EndedAt));
+        Assert.Equal(("cgt-1", "succeeded", """{"total_tokens":5}""", 2), (list[1].UpstreamId, list[1].Outcome, list[1].Usage, list[1].Claim));
+        Assert.Empty(await S.Attempts.ListAsync("task_none", Ct));
+    }
 
     private static string NewId(string prefix) => prefix + Guid.NewGuid().ToString("N");
 
