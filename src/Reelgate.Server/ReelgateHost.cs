@@ -60,6 +60,7 @@ public static class ReelgateHost
     public static void AddReelgate(IServiceCollection services)
     {
         services.AddOptions<ReelgateOptions>().BindConfiguration(ReelgateOptions.Section).ValidateOnStart();
+        services.AddOptions<HostOptions>().Configure<IOptions<ReelgateOptions>>((host, o) => host.ShutdownTimeout = o.Value.ShutdownGrace + TimeSpan.FromSeconds(10));
         services.AddSingleton<IValidateOptions<ReelgateOptions>, ReelgateOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
 

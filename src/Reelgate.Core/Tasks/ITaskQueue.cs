@@ -34,6 +34,13 @@ public interface ITaskQueue
     /// </summary>
     Task<ExpiredLeases> ReleaseExpiredAsync(long now, int maxAttempts, CancellationToken ct);
 
+    /// <summary>
+    /// Gives a claimed task back to the queue at once (graceful shutdown): the lease is dropped,
+    /// the claim does not count as an attempt, and any worker may claim it now. False when the
+    /// lease was already lost.
+    /// </summary>
+    Task<bool> ReleaseAsync(string taskId, string leaseToken, long now, CancellationToken ct);
+
     /// <summary>The earliest lease expiry among running tasks, so workers can wake for it; null when none run.</summary>
     Task<long?> NextLeaseExpiryAsync(CancellationToken ct);
 }

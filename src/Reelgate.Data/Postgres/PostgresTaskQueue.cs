@@ -65,6 +65,22 @@ public sealed class PostgresTaskQueue(PostgresDatabase db) : ITaskQueue
                 "WHERE id = $4 AND state = 'waiting' AND lease_token = $5",
                 ct, Big(now + (long)lease.TotalMilliseconds), new() { Value = progress, NpgsqlDbType = NpgsqlDbType.Integer }, Big(now), Text(taskId), Text(leaseToken)) == 1, ct);
 
+    public Task<bool> ReleaseAsync(string taskId, string leaseToken, long now, CancellationToken ct) =>
+        db.WriteAsync(async (conn, tx) =>
+        {
+            var released = await Exec(conn, tx,
+                "UPDATE tasks SET lease_token = NULL, lease_expires = NULL, worker_id = NULL, attempts = GREATEST(attempts - 1, 0), update_time = $1 " +
+                "WHERE id = $2 AND state = 'waiting' AND lease_token = $3",
+                ct, Big(now), Text(taskId), Text(leaseToken));
+            if (released == 1)
+            {
+                // Delivered at commit: an idle worker on any node claims it at once.
+                await Exec(conn, tx, "SELECT pg_notify($1, '')", ct, Text(PgTaskRows.QueueChannel));
+            }
+
+            return released == 1;
+        }, ct);
+
     public Task<bool> SucceedAsync(string taskId, string leaseToken, string resultKey, string? thumbnailKey, long now, CancellationToken ct) =>
         db.WriteAsync(async (conn, tx) =>
         {

@@ -109,6 +109,16 @@ public sealed class SqliteTaskQueue(SqliteDatabase db) : ITaskQueue
             return new ExpiredLeases(await requeue.ExecuteNonQueryAsync(ct), exhausted.Count);
         }, ct);
 
+    public Task<bool> ReleaseAsync(string taskId, string leaseToken, long now, CancellationToken ct) =>
+        db.WriteAsync(async (conn, tx) =>
+        {
+            using var cmd = TaskRows.Command(conn, tx,
+                "UPDATE tasks SET lease_token = NULL, lease_expires = NULL, worker_id = NULL, attempts = MAX(attempts - 1, 0), update_time = $now " +
+                "WHERE id = $id AND state = 'waiting' AND lease_token = $token",
+                ("$now", now), ("$id", taskId), ("$token", leaseToken));
+            return await cmd.ExecuteNonQueryAsync(ct) == 1;
+        }, ct);
+
     public async Task<long?> NextLeaseExpiryAsync(CancellationToken ct)
     {
         await using var conn = await db.OpenReadAsync(ct);

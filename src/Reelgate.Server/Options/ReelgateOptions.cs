@@ -65,6 +65,12 @@ public sealed class ReelgateOptions
     /// <summary>Longest one generation may run before it fails with <c>timeout</c>.</summary>
     public TimeSpan EngineTimeout { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>
+    /// At shutdown (SIGTERM), how long running generations may go on before they are stopped and
+    /// their tasks released to the queue. The host waits this plus 10 s in all.
+    /// </summary>
+    public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(25);
+
     /// <summary>How often idle workers look at the queue without a wake-up signal (safety net).</summary>
     public TimeSpan FallbackPoll { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -74,6 +74,11 @@ public sealed class ReelgateOptionsValidator : IValidateOptions<ReelgateOptions>
             errors.Add("Reelgate:SweepInterval must be at least 00:00:00.1: set Reelgate__SweepInterval like 00:00:05");
         }
 
+        if (o.ShutdownGrace < TimeSpan.Zero || o.ShutdownGrace > TimeSpan.FromHours(1))
+        {
+            errors.Add("Reelgate:ShutdownGrace must be between 00:00:00 and 01:00:00: set Reelgate__ShutdownGrace like 00:00:25");
+        }
+
         if (o.FallbackPoll <= TimeSpan.Zero)
         {
             errors.Add("Reelgate:FallbackPoll must be positive: set Reelgate__FallbackPoll like 00:00:05");

@@ -185,7 +185,17 @@ public sealed partial class TaskProcessor(
             // Shutdown or lease lost: the attempt stays running. The lease expires and the task is
             // claimed again (at least once), and that claim resumes the attempt's upstream task;
             // if another worker already owns it, that one ends it.
-            LogAbandoned(task.TaskId);
+            if (stopping.IsCancellationRequested && !leaseLost.IsCancellationRequested)
+            {
+                // Graceful shutdown past its grace: give the task back now, not after the lease.
+                var released = await queue.ReleaseAsync(task.TaskId, token, Now(), CancellationToken.None);
+                LogReleased(task.TaskId, released);
+            }
+            else
+            {
+                LogAbandoned(task.TaskId);
+            }
+
             if (leaseLost.IsCancellationRequested && current is not null)
             {
                 await EndAbandonedAttemptAsync(task.TaskId, current, currentEngine);
@@ -323,6 +333,9 @@ public sealed partial class TaskProcessor(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "task {TaskId}: lease lost; another attempt owns the task, this one records nothing")]
     private partial void LogLeaseLost(string taskId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "task {TaskId}: stopped at shutdown and released to the queue ({Released})")]
+    private partial void LogReleased(string taskId, bool released);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "task {TaskId}: abandoned at shutdown; it will be claimed again after its lease expires")]
     private partial void LogAbandoned(string taskId);

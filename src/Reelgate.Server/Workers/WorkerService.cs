@@ -9,6 +9,12 @@ namespace Reelgate.Server.Workers;
 /// task, runs it through <see cref="TaskProcessor"/>, and when the queue is empty sleeps until
 /// a <see cref="QueueSignal"/> pulse, the next lease expiry, or the fallback poll, whichever
 /// comes first (no busy polling).
+/// <para>
+/// Graceful shutdown (SIGTERM, Ctrl+C): the loops stop claiming at once; running generations
+/// may finish for <see cref="ReelgateOptions.ShutdownGrace"/>; then the rest are cancelled and
+/// their tasks released to the queue (no lease to wait out, the claim not counted), so another
+/// node re-runs them. Nothing is charged again: the charge was taken once at create.
+/// </para>
 /// </summary>
 public sealed partial class WorkerService(
     ITaskQueue queue,
@@ -30,11 +36,31 @@ public sealed partial class WorkerService(
         }
 
         CleanWorkDirectory();
-        var loops = Enumerable.Range(1, _options.EffectiveWorkers).Select(i => RunLoopAsync($"{_node}:{i}", stoppingToken));
-        return Task.WhenAll(loops);
+        var hardStop = new CancellationTokenSource();
+        var grace = _options.ShutdownGrace;
+        var registration = stoppingToken.Register(() =>
+        {
+            LogDraining(grace.TotalSeconds);
+            hardStop.CancelAfter(grace);
+        });
+        var loops = Enumerable.Range(1, _options.EffectiveWorkers).Select(i => RunLoopAsync($"{_node}:{i}", stoppingToken, hardStop.Token));
+        return DrainAsync(Task.WhenAll(loops), registration, hardStop);
     }
 
-    private async Task RunLoopAsync(string workerId, CancellationToken stoppingToken)
+    private static async Task DrainAsync(Task loops, CancellationTokenRegistration registration, CancellationTokenSource hardStop)
+    {
+        try
+        {
+            await loops;
+        }
+        finally
+        {
+            await registration.DisposeAsync();
+            hardStop.Dispose();
+        }
+    }
+
+    private async Task RunLoopAsync(string workerId, CancellationToken stoppingToken, CancellationToken hardStop)
     {
         await Task.Yield();
         while (!stoppingToken.IsCancellationRequested)
@@ -44,7 +70,7 @@ public sealed partial class WorkerService(
                 var claimed = await queue.ClaimAsync(workerId, time.GetUtcNow().ToUnixTimeMilliseconds(), _options.Lease, _options.MaxAttempts, stoppingToken);
                 if (claimed is not null)
                 {
-                    await processor.ProcessAsync(claimed, stoppingToken);
+                    await processor.ProcessAsync(claimed, hardStop);
                     continue;
                 }
 
@@ -108,6 +134,9 @@ public sealed partial class WorkerService(
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "shutting down: no new claims; running generations have {Seconds} s to finish, then their tasks go back to the queue")]
+    private partial void LogDraining(double seconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "no workers on this node (Reelgate:Workers is 0 or the role is api): it accepts and serves tasks but generates none")]
     private partial void LogNoWorkers();

@@ -33,6 +33,27 @@ public abstract class TaskStoreConformance : IAsyncLifetime
     protected abstract ValueTask CloseAsync();
 
     [Fact]
+    public async Task Release_GivesTheTaskBackAtOnce_WithoutCountingTheClaim_AndOnlyWithTheLease()
+    {
+        var (account, key) = await AccountAsync(100);
+        var t = Task(account, key);
+        await S.Tasks.CreateAsync(t, Ct);
+        var first = (await S.Queue.ClaimAsync("w1", 200, Lease, 3, Ct))!;
+        Assert.False(await S.Queue.ReleaseAsync(t.TaskId, "not-the-token", 210, Ct));
+        Assert.True(await S.Queue.ReleaseAsync(t.TaskId, first.LeaseToken, 210, Ct));
+        Assert.False(await S.Queue.ReleaseAsync(t.TaskId, first.LeaseToken, 211, Ct));
+        Assert.False(await S.Queue.HeartbeatAsync(t.TaskId, first.LeaseToken, 212, Lease, 5, Ct));
+
+        // Claimable at once (no lease to wait out), and the released claim was not counted.
+        var second = (await S.Queue.ClaimAsync("w2", 220, Lease, 3, Ct))!;
+        Assert.Equal(t.TaskId, second.Task.TaskId);
+        Assert.Equal(first.Attempt, second.Attempt);
+        Assert.True(await S.Queue.SucceedAsync(t.TaskId, second.LeaseToken, t.TaskId + "/video.mp4", null, 230, Ct));
+        Assert.False(await S.Queue.ReleaseAsync(t.TaskId, second.LeaseToken, 240, Ct));
+        Assert.Equal(90, await S.Accounts.GetBalanceAsync(account, Ct));
+    }
+
+    [Fact]
     public async Task EngineAttempts_AreKeptInOrder_EndOnce_AndAnUpstreamIdNeverChanges()
     {
         var (account, key) = await AccountAsync(100);
