@@ -65,6 +65,12 @@ public sealed record TaskInfo
     /// <summary>A poster frame URL (Reelgate extra).</summary>
     public string? ThumbnailUrl { get; init; }
 
+    /// <summary>Reelgate: Unix ms when a successful task's files expire (retention), or expired; null when kept forever.</summary>
+    public long? ResultExpireTime { get; init; }
+
+    /// <summary>Reelgate: true once a successful task's files were removed by retention (then <c>resultJson</c> is null).</summary>
+    public bool? ResultExpired { get; init; }
+
     /// <summary>True once the task is <c>success</c> or <c>fail</c>.</summary>
     [JsonIgnore]
     public bool IsFinished => State is TaskStates.Success or TaskStates.Fail;

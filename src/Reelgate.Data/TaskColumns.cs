@@ -8,7 +8,7 @@ internal static class TaskColumns
 {
     public const string List =
         "id, account_id, key_id, model, state, param, input, cost, seed, callback_url, result_key, fail_code, fail_msg, " +
-        "create_time, start_time, complete_time, update_time, progress, attempts, lease_token, thumbnail_key, base_url";
+        "create_time, start_time, complete_time, update_time, progress, attempts, lease_token, thumbnail_key, base_url, results_expired_at";
 
     public static TaskRecord Read(DbDataReader r) => new()
     {
@@ -34,5 +34,6 @@ internal static class TaskColumns
         Running = !r.IsDBNull(19),
         ThumbnailKey = r.IsDBNull(20) ? null : r.GetString(20),
         BaseUrl = r.IsDBNull(21) ? null : r.GetString(21),
+        ResultsExpiredAt = r.IsDBNull(22) ? null : r.GetInt64(22),
     };
 }

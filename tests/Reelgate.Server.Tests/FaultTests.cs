@@ -122,6 +122,8 @@ public sealed class FaultTests
 
         public Task<ResultFile?> FindAsync(string key, CancellationToken ct) => inner.FindAsync(key, ct);
 
+        public Task DeleteAsync(string key, CancellationToken ct) => inner.DeleteAsync(key, ct);
+
         public Task<Stream> OpenReadAsync(ResultFile file, CancellationToken ct) => inner.OpenReadAsync(file, ct);
 
         public Uri? DirectUrl(ResultFile file, TimeSpan lifetime) => inner.DirectUrl(file, lifetime);

@@ -20,6 +20,9 @@ public interface IResultStore
     /// </summary>
     Task<string> PutAsync(string taskId, string fileName, string sourcePath, CancellationToken ct);
 
+    /// <summary>Removes a file (retention); removing an absent one is not an error.</summary>
+    Task DeleteAsync(string key, CancellationToken ct);
+
     /// <summary>The file's metadata, or null when the key is malformed or absent.</summary>
     Task<ResultFile?> FindAsync(string key, CancellationToken ct);
 

@@ -27,4 +27,10 @@ public interface ITaskStore
     /// then finds its lease gone and stops, recording nothing).
     /// </summary>
     Task<CancelOutcome> CancelAsync(string taskId, string accountId, long now, CancellationToken ct);
+
+    /// <summary>Successful tasks completed before <paramref name="completedBefore"/> whose files still exist, oldest first.</summary>
+    Task<IReadOnlyList<TaskRecord>> ListResultsToExpireAsync(long completedBefore, int limit, CancellationToken ct);
+
+    /// <summary>Records that the task's result files were removed (once; false when already recorded or not a success).</summary>
+    Task<bool> MarkResultsExpiredAsync(string taskId, long now, CancellationToken ct);
 }

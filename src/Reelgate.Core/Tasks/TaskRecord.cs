@@ -25,6 +25,9 @@ public sealed record TaskRecord
     /// <summary>Key of the result file in the result store, on success.</summary>
     public string? ResultKey { get; init; }
 
+    /// <summary>When the result files were removed by retention (the record stays); null while they exist.</summary>
+    public long? ResultsExpiredAt { get; init; }
+
     /// <summary>Key of the poster JPEG in the result store, when the engine made one.</summary>
     public string? ThumbnailKey { get; init; }
 

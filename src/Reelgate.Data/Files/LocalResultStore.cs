@@ -71,6 +71,28 @@ public sealed class LocalResultStore : IResultStore
 
     public Task<ResultFile?> FindAsync(string key, CancellationToken ct) => Task.FromResult(Find(key));
 
+    public Task DeleteAsync(string key, CancellationToken ct)
+    {
+        if (Find(key) is { LocalPath: { } path })
+        {
+            File.Delete(path);
+            var dir = Path.GetDirectoryName(path)!;
+            if (!Directory.EnumerateFileSystemEntries(dir).Any())
+            {
+                try
+                {
+                    Directory.Delete(dir);
+                }
+                catch (IOException)
+                {
+                    // A file arrived meanwhile; the directory stays.
+                }
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
     public Task<Stream> OpenReadAsync(ResultFile file, CancellationToken ct) =>
         Task.FromResult<Stream>(new FileStream(file.LocalPath ?? throw new ArgumentException("not a local file", nameof(file)), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous));
 

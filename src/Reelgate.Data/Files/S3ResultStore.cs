@@ -126,6 +126,23 @@ public sealed class S3ResultStore : IResultStore, IDisposable
         return key;
     }
 
+    public async Task DeleteAsync(string key, CancellationToken ct)
+    {
+        if (!ResultKeys.IsValid(key))
+        {
+            return;
+        }
+
+        try
+        {
+            await _s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _settings.Bucket, Key = _settings.Prefix + key }, ct);
+        }
+        catch (Exception e) when (IsStoreFailure(e, ct))
+        {
+            throw new IOException("S3 result store: could not delete " + key + " (" + Describe(e) + ")", e);
+        }
+    }
+
     public async Task<ResultFile?> FindAsync(string key, CancellationToken ct)
     {
         if (!ResultKeys.IsValid(key))

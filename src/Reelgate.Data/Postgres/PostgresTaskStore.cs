@@ -85,6 +85,27 @@ public sealed class PostgresTaskStore(PostgresDatabase db) : ITaskStore
         return list;
     }
 
+    public async Task<IReadOnlyList<TaskRecord>> ListResultsToExpireAsync(long completedBefore, int limit, CancellationToken ct)
+    {
+        await using var conn = await db.Source.OpenConnectionAsync(ct);
+        await using var cmd = Cmd(conn, null,
+            "SELECT " + PgTaskRows.Columns + " FROM tasks WHERE state = 'success' AND results_expired_at IS NULL AND complete_time < $1 " +
+            "ORDER BY complete_time LIMIT $2",
+            Big(completedBefore), new() { Value = limit, NpgsqlDbType = NpgsqlDbType.Integer });
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var list = new List<TaskRecord>();
+        while (await r.ReadAsync(ct))
+        {
+            list.Add(PgTaskRows.Read(r));
+        }
+
+        return list;
+    }
+
+    public Task<bool> MarkResultsExpiredAsync(string taskId, long now, CancellationToken ct) =>
+        db.WriteAsync(async (conn, tx) =>
+            await Exec(conn, tx, "UPDATE tasks SET results_expired_at = $1 WHERE id = $2 AND state = 'success' AND results_expired_at IS NULL", ct, Big(now), Text(taskId)) == 1, ct);
+
     public Task<CancelOutcome> CancelAsync(string taskId, string accountId, long now, CancellationToken ct) =>
         db.WriteAsync(async (conn, tx) =>
         {

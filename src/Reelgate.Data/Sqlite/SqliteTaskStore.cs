@@ -70,6 +70,32 @@ public sealed class SqliteTaskStore(SqliteDatabase db) : ITaskStore
         return list;
     }
 
+    public async Task<IReadOnlyList<TaskRecord>> ListResultsToExpireAsync(long completedBefore, int limit, CancellationToken ct)
+    {
+        await using var conn = await db.OpenReadAsync(ct);
+        using var cmd = TaskRows.Command(conn, null,
+            "SELECT " + TaskRows.Columns + " FROM tasks WHERE state = 'success' AND results_expired_at IS NULL AND complete_time < $before " +
+            "ORDER BY complete_time LIMIT $limit",
+            ("$before", completedBefore), ("$limit", limit));
+        using var r = await cmd.ExecuteReaderAsync(ct);
+        var list = new List<TaskRecord>();
+        while (await r.ReadAsync(ct))
+        {
+            list.Add(TaskRows.Read(r));
+        }
+
+        return list;
+    }
+
+    public Task<bool> MarkResultsExpiredAsync(string taskId, long now, CancellationToken ct) =>
+        db.WriteAsync(async (conn, tx) =>
+        {
+            using var cmd = TaskRows.Command(conn, tx,
+                "UPDATE tasks SET results_expired_at = $now WHERE id = $id AND state = 'success' AND results_expired_at IS NULL",
+                ("$now", now), ("$id", taskId));
+            return await cmd.ExecuteNonQueryAsync(ct) == 1;
+        }, ct);
+
     public Task<CancelOutcome> CancelAsync(string taskId, string accountId, long now, CancellationToken ct) =>
         db.WriteAsync(async (conn, tx) =>
         {

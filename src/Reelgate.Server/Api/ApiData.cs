@@ -23,7 +23,9 @@ public sealed record TaskInfoData(
     long CreditsConsumed,
     int Progress,
     long Seed,
-    string? ThumbnailUrl);
+    string? ThumbnailUrl,
+    long? ResultExpireTime,
+    bool? ResultExpired);
 
 public sealed record TaskListData(IReadOnlyList<TaskInfoData> Items, string? NextCursor);
 

@@ -21,7 +21,16 @@ public sealed class TaskView(ResultUrlSigner signer, IOptions<ReelgateOptions> o
     {
         string? resultJson = null;
         string? thumbnailUrl = null;
-        if (t.State == TaskState.Success && t.ResultKey is { } key)
+        long? expireTime = null;
+        bool? expired = null;
+        if (t.State == TaskState.Success)
+        {
+            // Retention: files go after Reelgate:ResultRetention (zero: kept forever); the record stays.
+            expired = t.ResultsExpiredAt is not null;
+            expireTime = t.ResultsExpiredAt ?? (_options.ResultRetention > TimeSpan.Zero && t.CompleteTime is { } done0 ? done0 + (long)_options.ResultRetention.TotalMilliseconds : null);
+        }
+
+        if (t.State == TaskState.Success && t.ResultKey is { } key && expired != true)
         {
             var url = signer.Sign(baseUrl, key, _options.ResultUrlTtl);
             thumbnailUrl = t.ThumbnailKey is { } thumb ? signer.Sign(baseUrl, thumb, _options.ResultUrlTtl) : null;
@@ -44,7 +53,9 @@ public sealed class TaskView(ResultUrlSigner signer, IOptions<ReelgateOptions> o
             t.State == TaskState.Fail ? 0 : t.Cost,
             t.Progress,
             t.Seed,
-            thumbnailUrl);
+            thumbnailUrl,
+            expireTime,
+            expired);
     }
 
     /// <summary><c>Reelgate:PublicBaseUrl</c>, else the request's own scheme and host.</summary>

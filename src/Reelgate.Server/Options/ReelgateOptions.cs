@@ -53,6 +53,16 @@ public sealed class ReelgateOptions
     /// <summary>Worker loops this node actually runs: none on an <c>api</c> node.</summary>
     public int EffectiveWorkers => Role == Roles.Api ? 0 : Workers;
 
+    /// <summary>
+    /// How long result files (video and poster) are kept after a task succeeds; then the leader
+    /// node's sweep removes them and recordInfo shows <c>resultExpired: true</c> (the task record
+    /// stays). Zero keeps them forever.
+    /// </summary>
+    public TimeSpan ResultRetention { get; set; } = TimeSpan.FromDays(14);
+
+    /// <summary>How often the leader node looks for results past their retention.</summary>
+    public TimeSpan RetentionSweepInterval { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>How long a signed result URL stays valid.</summary>
     public TimeSpan ResultUrlTtl { get; set; } = TimeSpan.FromDays(14);
 

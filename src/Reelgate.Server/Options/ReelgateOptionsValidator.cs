@@ -74,6 +74,16 @@ public sealed class ReelgateOptionsValidator : IValidateOptions<ReelgateOptions>
             errors.Add("Reelgate:SweepInterval must be at least 00:00:00.1: set Reelgate__SweepInterval like 00:00:05");
         }
 
+        if (o.ResultRetention < TimeSpan.Zero)
+        {
+            errors.Add("Reelgate:ResultRetention must be 00:00:00 (keep forever) or positive: set Reelgate__ResultRetention like 14.00:00:00");
+        }
+
+        if (o.RetentionSweepInterval < TimeSpan.FromMilliseconds(100))
+        {
+            errors.Add("Reelgate:RetentionSweepInterval must be at least 00:00:00.1: set Reelgate__RetentionSweepInterval like 00:10:00");
+        }
+
         if (o.ShutdownGrace < TimeSpan.Zero || o.ShutdownGrace > TimeSpan.FromHours(1))
         {
             errors.Add("Reelgate:ShutdownGrace must be between 00:00:00 and 01:00:00: set Reelgate__ShutdownGrace like 00:00:25");

@@ -10,11 +10,16 @@ namespace Reelgate.Server.Workers;
 /// <c>maintenance</c> (renewed every <see cref="ReelgateOptions.SweepInterval"/>, valid for three of
 /// them, so a dead leader is replaced within that time). Today's job: the expired-lease sweep
 /// (<see cref="ITaskQueue.ReleaseExpiredAsync"/>), which puts tasks of dead workers back in the
-/// queue and fails, with a refund, those that exhausted their attempts, even if no worker is left.
+/// queue and fails, with a refund, those that exhausted their attempts, even if no worker is left;
+/// and, every <see cref="ReelgateOptions.RetentionSweepInterval"/>, the retention sweep, which
+/// removes the files of results older than <see cref="ReelgateOptions.ResultRetention"/> (files
+/// first, then the mark, so a crash between the two only repeats an idempotent delete).
 /// </summary>
 public sealed partial class LeaderService(
     ILeaderLease leases,
     ITaskQueue queue,
+    ITaskStore tasks,
+    Reelgate.Core.Results.IResultStore results,
     TimeProvider time,
     IOptions<ReelgateOptions> options,
     ILogger<LeaderService> log) : BackgroundService
@@ -26,6 +31,7 @@ public sealed partial class LeaderService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var interval = options.Value.SweepInterval;
+        long lastRetention = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -44,6 +50,16 @@ public sealed partial class LeaderService(
                     if (swept.Requeued + swept.Failed > 0)
                     {
                         LogSwept(swept.Requeued, swept.Failed);
+                    }
+
+                    if (options.Value.ResultRetention > TimeSpan.Zero && now - lastRetention >= options.Value.RetentionSweepInterval.TotalMilliseconds)
+                    {
+                        lastRetention = now;
+                        var expired = await ExpireResultsAsync(now, stoppingToken);
+                        if (expired > 0)
+                        {
+                            LogExpired(expired, options.Value.ResultRetention.TotalDays);
+                        }
                     }
                 }
             }
@@ -81,7 +97,45 @@ public sealed partial class LeaderService(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "periodic jobs (expired-lease sweep): {Who} them")]
+    /// <summary>Removes the files of results past retention, in batches; returns how many tasks' files went.</summary>
+    private async Task<int> ExpireResultsAsync(long now, CancellationToken ct)
+    {
+        var before = now - (long)options.Value.ResultRetention.TotalMilliseconds;
+        var count = 0;
+        while (!ct.IsCancellationRequested)
+        {
+            var batch = await tasks.ListResultsToExpireAsync(before, 200, ct);
+            foreach (var t in batch)
+            {
+                if (t.ResultKey is { } video)
+                {
+                    await results.DeleteAsync(video, ct);
+                }
+
+                if (t.ThumbnailKey is { } poster)
+                {
+                    await results.DeleteAsync(poster, ct);
+                }
+
+                if (await tasks.MarkResultsExpiredAsync(t.TaskId, now, ct))
+                {
+                    count++;
+                }
+            }
+
+            if (batch.Count < 200)
+            {
+                break;
+            }
+        }
+
+        return count;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "retention: removed the result files of {Count} task(s) older than {Days} day(s); their records stay")]
+    private partial void LogExpired(int count, double days);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "periodic jobs (expired-lease sweep, retention): {Who} them")]
     private partial void LogLeadership(string who);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "expired-lease sweep: {Requeued} task(s) of lost workers back in the queue, {Failed} failed and refunded after too many attempts")]

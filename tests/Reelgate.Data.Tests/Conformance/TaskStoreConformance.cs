@@ -54,6 +54,36 @@ public abstract class TaskStoreConformance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Retention_ListsOldSuccessesOnly_OldestFirst_AndMarksOnce()
+    {
+        var (account, key) = await AccountAsync(1000);
+        var done = new List<string>();
+        foreach (var finish in new long[] { 300, 200, 400 })
+        {
+            var t = Task(account, key);
+            await S.Tasks.CreateAsync(t, Ct);
+            var c = (await S.Queue.ClaimAsync("w", finish - 1, Lease, 3, Ct))!;
+            Assert.True(await S.Queue.SucceedAsync(c.Task.TaskId, c.LeaseToken, c.Task.TaskId + "/video.mp4", null, finish, Ct));
+            done.Add(c.Task.TaskId);
+        }
+
+        var failed = Task(account, key);
+        await S.Tasks.CreateAsync(failed, Ct);
+        var f = (await S.Queue.ClaimAsync("w", 150, Lease, 3, Ct))!;
+        Assert.True(await S.Queue.FailAsync(f.Task.TaskId, f.LeaseToken, "generation_failed", "x", 160, Ct));
+
+        var due = await S.Tasks.ListResultsToExpireAsync(350, 10, Ct);
+        Assert.Equal([200L, 300L], due.Select(t => t.CompleteTime!.Value));
+        Assert.Single(await S.Tasks.ListResultsToExpireAsync(350, 1, Ct));
+        Assert.True(await S.Tasks.MarkResultsExpiredAsync(due[0].TaskId, 500, Ct));
+        Assert.False(await S.Tasks.MarkResultsExpiredAsync(due[0].TaskId, 501, Ct));
+        Assert.False(await S.Tasks.MarkResultsExpiredAsync(f.Task.TaskId, 502, Ct));
+        Assert.Equal(500, (await S.Tasks.GetAsync(due[0].TaskId, Ct))!.ResultsExpiredAt);
+        Assert.Equal("success", (await S.Tasks.GetAsync(due[0].TaskId, Ct))!.State);
+        Assert.Equal([due[1].TaskId], (await S.Tasks.ListResultsToExpireAsync(350, 10, Ct)).Select(t => t.TaskId));
+    }
+
+    [Fact]
     public async Task EngineAttempts_AreKeptInOrder_EndOnce_AndAnUpstreamIdNeverChanges()
     {
         var (account, key) = await AccountAsync(100);
