@@ -1,4 +1,6 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using System.Text.Json.Nodes;
 using Reelgate.Emulators.ModelArk;
 using Reelgate.Server.Tests.Infrastructure;
@@ -51,6 +53,31 @@ public sealed class UpstreamEngineTests
         Assert.Equal("succeeded", (string)attempt["outcome"]!);
         Assert.Contains("total_tokens", (string)attempt["usage"]!, StringComparison.Ordinal);
         await server.AssertAuditOkAsync();
+    }
+
+    [Fact]
+    public async Task UpstreamKey_NeverAppearsInLogs_EvenAtTrace_OrInFailMessages()
+    {
+        const string secret = "ark-secret-key-5f0c1e2d9a7b";
+        await using var ark = await ArkEmulator.StartAsync(new ArkEmulatorOptions { ApiKeys = [secret], QueueDelay = TimeSpan.FromMilliseconds(50), RunDuration = TimeSpan.FromMilliseconds(100), RenderCacheDirectory = RenderCache }, Ct);
+        var capture = new CapturingLoggerProvider();
+        var settings = Settings(ark, "ark");
+        settings["Reelgate:Engines:ark:ApiKey"] = secret;
+        await using var server = await ReelgateTestServer.StartAsync(settings, s =>
+        {
+            s.AddSingleton<ILoggerProvider>(capture);
+            s.Configure<LoggerFilterOptions>(o => o.MinLevel = LogLevel.Trace);
+        });
+        var (_, _, apiKey) = await server.CreateAccountAsync(1000);
+        using var client = server.NewClient(apiKey);
+        var (_, ok, _) = await client.CreateTaskAsync(new { prompt = "a secret garden", resolution = "480p", duration = 4 });
+        Assert.Equal("success", (string)(await client.WaitForEndAsync((string)ok["data"]!["taskId"]!))["state"]!);
+        var (_, bad, _) = await client.CreateTaskAsync(new { prompt = "[ark:fail=InternalServiceError] a secret garden", resolution = "480p", duration = 4 });
+        var failed = await client.WaitForEndAsync((string)bad["data"]!["taskId"]!);
+        Assert.DoesNotContain(secret, failed.ToJsonString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, await server.Admin.GetStringAsync("/api/admin/engines", Ct), StringComparison.Ordinal);
+        Assert.Contains("upstream task", capture.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, capture.Text, StringComparison.Ordinal);
     }
 
     [Theory]
