@@ -25,10 +25,10 @@ public sealed class DatabaseOutageTests
             ["Reelgate__Benchmark__InstantEngine"] = "true", // explicit: this test is about the database, not rendering
         };
         await using var server = await WebServer.StartAsync(settings);
-        using var admin = Client(server, WebServer.AdminKey);
+        using var admin = server.Client(WebServer.AdminKey, 30);
         var account = (string)JsonNode.Parse(await (await admin.PostAsync("api/admin/accounts", Json("""{"name":"outage","credits":1000000}"""), Ct)).Content.ReadAsStringAsync(Ct))!["data"]!["accountId"]!;
         var key = (string)JsonNode.Parse(await (await admin.PostAsync($"api/admin/accounts/{account}/keys", Json("""{"tier":"unlimited"}"""), Ct)).Content.ReadAsStringAsync(Ct))!["data"]!["apiKey"]!;
-        using var client = Client(server, key);
+        using var client = server.Client(key, 30);
 
         // A steady stream of creates (each with its own X-Request-ID) across the outage.
         var outcomes = new List<(int Id, HttpStatusCode Status, string Body, TimeSpan Took)>();
@@ -118,12 +118,6 @@ public sealed class DatabaseOutageTests
         Assert.True((bool)JsonNode.Parse(await admin.GetStringAsync("api/admin/audit", Ct))!["data"]!["ok"]!);
     }
 
-    private static HttpClient Client(WebServer server, string key)
-    {
-        var c = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
-        c.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        return c;
-    }
 
     private static StringContent Json(string body) => new(body, System.Text.Encoding.UTF8, "application/json");
 

@@ -15,13 +15,13 @@ public sealed class GracefulShutdownTests
 
     [Fact]
     public Task Sigterm_WithGrace_RunningGenerationsFinish_TheRestWait_NothingLostOrChargedTwice() =>
-        RunAsync(grace: "00:00:30", expectReleased: false);
+        RunAsync(grace: "00:01:00", expectReleased: false, resolution: "480p", duration: 4);
 
     [Fact]
     public Task Sigterm_WithoutGrace_RunningTasksAreReleasedAtOnce_NotAfterTheirLease() =>
-        RunAsync(grace: "00:00:00", expectReleased: true);
+        RunAsync(grace: "00:00:00", expectReleased: true, resolution: "720p", duration: 8);
 
-    private static async Task RunAsync(string grace, bool expectReleased)
+    private static async Task RunAsync(string grace, bool expectReleased, string resolution, int duration)
     {
         var settings = new Dictionary<string, string>
         {
@@ -38,14 +38,14 @@ public sealed class GracefulShutdownTests
             var ids = new List<string>();
             await using (var first = await WebServer.StartAsync(settings, data))
             {
-                using var admin = Client(first, WebServer.AdminKey);
-                var account = (string)(await PostAsync(admin, "api/admin/accounts", """{"name":"drain","credits":100000}"""))["accountId"]!;
-                apiKey = (string)(await PostAsync(admin, $"api/admin/accounts/{account}/keys", """{"tier":"unlimited"}"""))["apiKey"]!;
-                using var client = Client(first, apiKey);
+                using var admin = first.Client(WebServer.AdminKey);
+                var account = (string)(await WebServer.PostJsonAsync(admin, "api/admin/accounts", """{"name":"drain","credits":100000}"""))["accountId"]!;
+                apiKey = (string)(await WebServer.PostJsonAsync(admin, $"api/admin/accounts/{account}/keys", """{"tier":"unlimited"}"""))["apiKey"]!;
+                using var client = first.Client(apiKey);
                 for (var i = 0; i < 6; i++)
                 {
-                    ids.Add((string)(await PostAsync(client, "api/v1/jobs/createTask",
-                        $$$"""{"model":"seedance-2.0-text-to-video","input":{"prompt":"draining {{{i}}}","resolution":"720p","duration":8}}"""))["taskId"]!);
+                    ids.Add((string)(await WebServer.PostJsonAsync(client, "api/v1/jobs/createTask",
+                        $$$"""{"model":"seedance-2.0-text-to-video","input":{"prompt":"draining {{{i}}}","resolution":"{{{resolution}}}","duration":{{{duration}}}}}"""))["taskId"]!);
                 }
 
                 // Wait until generations are under way, then SIGTERM.
@@ -56,13 +56,13 @@ public sealed class GracefulShutdownTests
                     await Task.Delay(50, Ct);
                 }
 
-                await Task.Delay(300, Ct);
+                await Task.Delay(100, Ct);
                 using (var kill = Process.Start("kill", ["-TERM", first.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
                 {
                     await kill.WaitForExitAsync(Ct);
                 }
 
-                var exitDeadline = DateTime.UtcNow.AddSeconds(90);
+                var exitDeadline = DateTime.UtcNow.AddSeconds(120);
                 while (!first.HasExited)
                 {
                     Assert.True(DateTime.UtcNow < exitDeadline, "the server did not exit after SIGTERM");
@@ -84,7 +84,7 @@ public sealed class GracefulShutdownTests
             }
 
             await using var second = await WebServer.StartAsync(settings, data);
-            using var again = Client(second, apiKey);
+            using var again = second.Client(apiKey);
             var end = DateTime.UtcNow.AddSeconds(120);
             var states = new Dictionary<string, JsonNode>();
             while (states.Count < ids.Count)
@@ -105,7 +105,7 @@ public sealed class GracefulShutdownTests
             Assert.All(states.Values, s => Assert.Equal("success", (string)s["state"]!));
             var cost = states.Values.Sum(s => (long)s["creditsConsumed"]!);
             Assert.Equal(100_000 - cost, (long)JsonNode.Parse(await again.GetStringAsync("api/v1/chat/credit", Ct))!["data"]!);
-            using var admin2 = Client(second, WebServer.AdminKey);
+            using var admin2 = second.Client(WebServer.AdminKey);
             var audit = JsonNode.Parse(await admin2.GetStringAsync("api/admin/audit", Ct))!["data"]!;
             Assert.True((bool)audit["ok"]!, audit.ToJsonString());
         }
@@ -115,18 +115,5 @@ public sealed class GracefulShutdownTests
         }
     }
 
-    private static HttpClient Client(WebServer server, string key)
-    {
-        var c = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
-        c.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        return c;
-    }
 
-    private static async Task<JsonNode> PostAsync(HttpClient client, string path, string json)
-    {
-        using var response = await client.PostAsync(path, new StringContent(json, System.Text.Encoding.UTF8, "application/json"), Ct);
-        var body = await response.Content.ReadAsStringAsync(Ct);
-        Assert.True(response.IsSuccessStatusCode, body);
-        return JsonNode.Parse(body)!["data"]!;
-    }
 }

@@ -65,16 +65,16 @@ public sealed class ScaleOutTests
             await using var w2 = await WebServer.StartAsync(Settings(pickups[1]), Directory.CreateDirectory(Path.Combine(root, "w2")).FullName, role: "worker");
             var apis = new[] { api1, api2 };
 
-            using var admin = Client(api1, WebServer.AdminKey);
-            var account = (string)(await PostJsonAsync(admin, "api/admin/accounts", """{"name":"scale","credits":10000000}"""))["accountId"]!;
-            var key = (string)(await PostJsonAsync(admin, $"api/admin/accounts/{account}/keys", """{"tier":"unlimited"}"""))["apiKey"]!;
-            var tinyKey = (string)(await PostJsonAsync(admin, $"api/admin/accounts/{account}/keys", """{"tier":"tiny"}"""))["apiKey"]!;
-            var clients = apis.Select(a => Client(a, key)).ToArray();
+            using var admin = api1.Client(WebServer.AdminKey);
+            var account = (string)(await WebServer.PostJsonAsync(admin, "api/admin/accounts", """{"name":"scale","credits":10000000}"""))["accountId"]!;
+            var key = (string)(await WebServer.PostJsonAsync(admin, $"api/admin/accounts/{account}/keys", """{"tier":"unlimited"}"""))["apiKey"]!;
+            var tinyKey = (string)(await WebServer.PostJsonAsync(admin, $"api/admin/accounts/{account}/keys", """{"tier":"tiny"}"""))["apiKey"]!;
+            var clients = apis.Select(a => a.Client(key)).ToArray();
 
             // Every node's events reach a stream opened on api1 (relayed through NOTIFY).
             var seen = new ConcurrentDictionary<string, string>();
             using var sseCts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-            var sse = ReadEventsAsync(Client(api1, key), seen, sseCts.Token);
+            var sse = ReadEventsAsync(api1.Client(key), seen, sseCts.Token);
 
             // 300 tasks from 6 concurrent clients, spread over both API nodes, each with an
             // X-Request-ID; then 30 of them sent again to the other node (client retries).
@@ -143,7 +143,7 @@ public sealed class ScaleOutTests
             await sse;
 
             // One rate limit across both API nodes: 24 concurrent creates, 10 per minute allowed.
-            var tiny = apis.Select(a => Client(a, tinyKey)).ToArray();
+            var tiny = apis.Select(a => a.Client(tinyKey)).ToArray();
             while (DateTimeOffset.UtcNow.Second >= 45)
             {
                 await Task.Delay(200, Ct);
@@ -159,12 +159,6 @@ public sealed class ScaleOutTests
         }
     }
 
-    private static HttpClient Client(WebServer server, string key)
-    {
-        var c = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
-        c.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        return c;
-    }
 
     private static StringContent Body(int i) =>
         new($$$"""{"model":"seedance-2.0-text-to-video","input":{"prompt":"scale out {{{i}}}","resolution":"480p","duration":4}}""", System.Text.Encoding.UTF8, "application/json");
@@ -179,13 +173,6 @@ public sealed class ScaleOutTests
         return (string)JsonNode.Parse(body)!["data"]!["taskId"]!;
     }
 
-    private static async Task<JsonNode> PostJsonAsync(HttpClient client, string path, string json)
-    {
-        using var response = await client.PostAsync(path, new StringContent(json, System.Text.Encoding.UTF8, "application/json"), Ct);
-        var body = await response.Content.ReadAsStringAsync(Ct);
-        Assert.True(response.IsSuccessStatusCode, body);
-        return JsonNode.Parse(body)!["data"]!;
-    }
 
     private static async Task<IReadOnlyList<JsonNode>> ListAllAsync(HttpClient client)
     {

@@ -41,11 +41,11 @@ public sealed class UpstreamCrashTests
             string apiKey;
             await using (var first = await WebServer.StartAsync(settings, data))
             {
-                using var admin = Client(first, WebServer.AdminKey);
-                var account = (string)(await PostAsync(admin, "api/admin/accounts", """{"name":"crash","credits":1000}"""))["accountId"]!;
-                apiKey = (string)(await PostAsync(admin, $"api/admin/accounts/{account}/keys", """{"tier":"unlimited"}"""))["apiKey"]!;
-                using var client = Client(first, apiKey);
-                taskId = (string)(await PostAsync(client, "api/v1/jobs/createTask",
+                using var admin = first.Client(WebServer.AdminKey);
+                var account = (string)(await WebServer.PostJsonAsync(admin, "api/admin/accounts", """{"name":"crash","credits":1000}"""))["accountId"]!;
+                apiKey = (string)(await WebServer.PostJsonAsync(admin, $"api/admin/accounts/{account}/keys", """{"tier":"unlimited"}"""))["apiKey"]!;
+                using var client = first.Client(apiKey);
+                taskId = (string)(await WebServer.PostJsonAsync(client, "api/v1/jobs/createTask",
                     """{"model":"seedance-2.0-text-to-video","input":{"prompt":"a crash at the worst moment","resolution":"480p","duration":4}}"""))["taskId"]!;
 
                 // The upstream holds the task; Reelgate waits for the answer. Kill it now.
@@ -60,7 +60,7 @@ public sealed class UpstreamCrashTests
             Assert.Single(ark.Tasks);
             ark.Options.CreateAnswerDelay = TimeSpan.Zero;
             await using var second = await WebServer.StartAsync(settings, data);
-            using var again = Client(second, apiKey);
+            using var again = second.Client(apiKey);
             JsonNode info;
             var end = DateTime.UtcNow.AddSeconds(90);
             do
@@ -76,7 +76,7 @@ public sealed class UpstreamCrashTests
             var balance = (long)JsonNode.Parse(await again.GetStringAsync("api/v1/chat/credit", Ct))!["data"]!;
             Assert.Equal(1000 - (long)info["creditsConsumed"]!, balance);
 
-            using var admin2 = Client(second, WebServer.AdminKey);
+            using var admin2 = second.Client(WebServer.AdminKey);
             var attempts = JsonNode.Parse(await admin2.GetStringAsync($"api/admin/tasks/{taskId}/attempts", Ct))!["data"]!.AsArray();
             Assert.Equal(2, attempts.Count);
             Assert.Equal("interrupted", (string)attempts[0]!["outcome"]!);
@@ -91,18 +91,5 @@ public sealed class UpstreamCrashTests
         }
     }
 
-    private static HttpClient Client(WebServer server, string key)
-    {
-        var c = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
-        c.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        return c;
-    }
 
-    private static async Task<JsonNode> PostAsync(HttpClient client, string path, string json)
-    {
-        using var response = await client.PostAsync(path, new StringContent(json, System.Text.Encoding.UTF8, "application/json"), Ct);
-        var body = await response.Content.ReadAsStringAsync(Ct);
-        Assert.True(response.IsSuccessStatusCode, body);
-        return JsonNode.Parse(body)!["data"]!;
-    }
 }

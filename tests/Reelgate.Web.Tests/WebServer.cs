@@ -123,6 +123,23 @@ public sealed class WebServer : IAsyncDisposable
         throw new TimeoutException("server did not answer /healthz: " + string.Join('\n', server._log));
     }
 
+    /// <summary>An HttpClient on this server with a Bearer key (API or admin).</summary>
+    public HttpClient Client(string key, int timeoutSeconds = 60)
+    {
+        var c = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(timeoutSeconds) };
+        c.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        return c;
+    }
+
+    /// <summary>POSTs JSON, asserts success, returns the envelope's <c>data</c>.</summary>
+    public static async Task<System.Text.Json.Nodes.JsonNode> PostJsonAsync(HttpClient client, string path, string json)
+    {
+        using var response = await client.PostAsync(path, new StringContent(json, System.Text.Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True(response.IsSuccessStatusCode, body);
+        return System.Text.Json.Nodes.JsonNode.Parse(body)!["data"]!;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
