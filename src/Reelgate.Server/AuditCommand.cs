@@ -12,7 +12,7 @@ public static class AuditCommand
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var config = new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(args).Build();
+        var config = CommandConfiguration.Load(args);
         var options = new ReelgateOptions();
         config.GetSection(ReelgateOptions.Section).Bind(options);
         IReadOnlyList<Reelgate.Core.Accounts.LedgerAuditEntry> entries;
@@ -23,7 +23,7 @@ public static class AuditCommand
         }
         else
         {
-            var path = Path.Combine(options.DataDirectory, "reelgate.db");
+            var path = options.DatabasePath;
             if (!File.Exists(path))
             {
                 Console.Error.WriteLine($"audit: no database at {path} (set Reelgate__DataDirectory, or ConnectionStrings__Reelgate for PostgreSQL)");

@@ -2,9 +2,16 @@ using Reelgate.Server;
 
 // reelgate-server [--urls URL]        serve the API (default http://127.0.0.1:8080)
 // reelgate-server audit               check balance == sum(ledger) for every account
-if (args.Length > 0 && args[0] == "audit")
+// reelgate-server backup FILE         copy the SQLite database while it serves, verified
+// reelgate-server restore FILE        put a backup in place (refused while a server runs)
+switch (args.FirstOrDefault())
 {
-    return await AuditCommand.RunAsync(args[1..]);
+    case "audit":
+        return await AuditCommand.RunAsync(args[1..]);
+    case "backup":
+        return await BackupCommand.BackupAsync(args[1..]);
+    case "restore":
+        return await BackupCommand.RestoreAsync(args[1..]);
 }
 
 var builder = ReelgateHost.CreateBuilder(args);

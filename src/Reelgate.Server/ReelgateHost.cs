@@ -117,7 +117,7 @@ public static class ReelgateHost
     /// <summary>Local disk (default) or an S3-compatible bucket (<c>Reelgate:ResultStore=s3</c>).</summary>
     private static IResultStore CreateResultStore(ReelgateOptions o) => o.ResultStore == "s3"
         ? new S3ResultStore(new S3ResultStoreSettings(o.S3.ServiceUrl!, o.S3.Bucket!, o.S3.Region, o.S3.AccessKey, o.S3.SecretKey, o.S3.Prefix, o.S3.ForcePathStyle, o.S3.Serve == "redirect", o.S3.CreateBucket, o.S3.Timeout))
-        : new LocalResultStore(o.ResultsDirectory is { Length: > 0 } shared ? shared : Path.Combine(o.DataDirectory, "results"));
+        : new LocalResultStore(o.ResolvedResultsDirectory);
 
     /// <summary>
     /// The database: the embedded SQLite file in the data directory, or PostgreSQL when
@@ -126,7 +126,7 @@ public static class ReelgateHost
     /// </summary>
     private static void AddStores(IServiceCollection services)
     {
-        services.AddSingleton(sp => new SqliteDatabase(Path.Combine(Opt(sp).DataDirectory, "reelgate.db"), Opt(sp).DatabaseBusyTimeout));
+        services.AddSingleton(sp => new SqliteDatabase(Opt(sp).DatabasePath, Opt(sp).DatabaseBusyTimeout));
         services.AddSingleton(sp => new Reelgate.Data.Postgres.PostgresDatabase(PostgresConnection(sp.GetRequiredService<IConfiguration>())!));
         services.AddSingleton<Reelgate.Data.Postgres.PostgresNotifications>();
         services.AddSingleton<Reelgate.Data.IReelgateDatabase>(sp => UsesPostgres(sp)

@@ -23,6 +23,7 @@ public sealed class SqliteDatabase : IReelgateDatabase, IAsyncDisposable
     private readonly ReadConnectionPool _reads;
 
     private readonly int _busyTimeoutMs;
+    private DatabaseUseLock? _useLock;
 
     /// <param name="path">The database file.</param>
     /// <param name="busyTimeout">
@@ -51,7 +52,14 @@ public sealed class SqliteDatabase : IReelgateDatabase, IAsyncDisposable
 
     public string Description => "SQLite " + Path;
 
-    /// <summary>Creates or upgrades the schema. Forward-only, versioned, one transaction per step.</summary>
+    /// <summary>
+    /// Creates or upgrades the schema: forward-only, versioned (embedded
+    /// <c>Sqlite/Migrations/NNNN_name.sql</c>). Every pending step runs in one write transaction,
+    /// which the writer opens with <c>BEGIN IMMEDIATE</c>: SQLite's write lock is taken before the
+    /// current version is read, so processes starting together on one data directory migrate
+    /// once (the others wait up to the busy timeout, then find nothing left to do), and a failed
+    /// step leaves the schema as it was.
+    /// </summary>
     public async Task MigrateAsync(CancellationToken ct)
     {
         await WriteAsync(async (conn, tx) =>
@@ -72,7 +80,10 @@ public sealed class SqliteDatabase : IReelgateDatabase, IAsyncDisposable
         }, ct);
     }
 
-    public int SchemaVersion => Migrations().Max(m => m.Version);
+    public int SchemaVersion => NewestSchemaVersion;
+
+    /// <summary>The newest migration this build has: what <see cref="MigrateAsync"/> brings a database to.</summary>
+    public static int NewestSchemaVersion => Migrations().Max(m => m.Version);
 
     /// <summary>
     /// An open read connection from this database's pool, with its prepared statements kept
@@ -218,6 +229,8 @@ public sealed class SqliteDatabase : IReelgateDatabase, IAsyncDisposable
         }
 
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!);
+        _useLock ??= DatabaseUseLock.TryAcquireShared(Path)
+            ?? throw new InvalidOperationException($"{Path} is being restored (reelgate-server restore holds {DatabaseUseLock.PathFor(Path)}); start again when the restore has finished");
         var conn = new SqliteConnection(_writeConnectionString);
         await conn.OpenAsync(ct);
         await Execute(conn, null, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA busy_timeout=" + _busyTimeoutMs.ToString(System.Globalization.CultureInfo.InvariantCulture) + ";", ct);
@@ -284,5 +297,6 @@ public sealed class SqliteDatabase : IReelgateDatabase, IAsyncDisposable
 
         _reads.Clear();
         SqliteConnection.ClearAllPools();
+        _useLock?.Dispose();
     }
 }

@@ -129,5 +129,11 @@ public sealed class ReelgateOptions
     /// <summary>The web app's settings (<c>Reelgate:Web</c>).</summary>
     public WebOptions Web { get; set; } = new();
 
+    /// <summary>The embedded SQLite database file (unused when ConnectionStrings:Reelgate selects PostgreSQL).</summary>
+    public string DatabasePath => Path.Combine(DataDirectory, "reelgate.db");
+
+    /// <summary>Where local result files live: <see cref="ResultsDirectory"/>, or &lt;data dir&gt;/results.</summary>
+    public string ResolvedResultsDirectory => ResultsDirectory is { Length: > 0 } shared ? shared : Path.Combine(DataDirectory, "results");
+
     public string ResolvedCatalogPath => CatalogPath ?? Path.Combine(AppContext.BaseDirectory, "catalog", "models.json");
 }

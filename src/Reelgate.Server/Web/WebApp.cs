@@ -36,7 +36,7 @@ public static class WebApp
             }
             else
             {
-                o.UseSqlite($"Data Source={Path.Combine(sp.GetRequiredService<IOptions<ReelgateOptions>>().Value.DataDirectory, "reelgate.db")};Pooling=True;Default Timeout=10");
+                o.UseSqlite($"Data Source={sp.GetRequiredService<IOptions<ReelgateOptions>>().Value.DatabasePath};Pooling=True;Default Timeout=10");
             }
         });
         services.AddIdentityCore<ReelgateUser>(o =>

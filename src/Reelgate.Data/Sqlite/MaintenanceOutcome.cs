@@ -1,0 +1,8 @@
+namespace Reelgate.Data.Sqlite;
+
+/// <summary>
+/// The outcome of <see cref="SqliteBackup"/> or <see cref="SqliteRestore"/>: a one-line
+/// <see cref="Message"/>, the check of the file written or restored, and, for a restore, where
+/// the previous database was kept.
+/// </summary>
+public sealed record MaintenanceOutcome(MaintenanceStatus Status, string Message, SqliteFileReport? Report = null, string? KeptDatabase = null);
