@@ -74,6 +74,13 @@ public sealed class SqliteDatabase : IReelgateDatabase, IAsyncDisposable
 
     public int SchemaVersion => Migrations().Max(m => m.Version);
 
+    /// <summary>Reads the schema version on a pooled read connection: the file is there and readable (WAL: never blocked by the writer).</summary>
+    public async Task PingAsync(CancellationToken ct)
+    {
+        await using var conn = await OpenReadAsync(ct);
+        await Scalar(conn, null, "SELECT MAX(version) FROM schema_version", ct);
+    }
+
     /// <summary>
     /// An open read connection from this database's pool, with its prepared statements kept
     /// between uses; disposing it returns it to the pool.
