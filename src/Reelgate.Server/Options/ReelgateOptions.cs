@@ -113,5 +113,11 @@ public sealed class ReelgateOptions
     /// <summary>The web app's settings (<c>Reelgate:Web</c>).</summary>
     public WebOptions Web { get; set; } = new();
 
+    /// <summary>The Prometheus scrape endpoint (<c>Reelgate:Metrics</c>).</summary>
+    public MetricsOptions Metrics { get; set; } = new();
+
+    /// <summary>Optional OTLP export of traces, logs and metrics (<c>Reelgate:Otlp</c>).</summary>
+    public OtlpOptions Otlp { get; set; } = new();
+
     public string ResolvedCatalogPath => CatalogPath ?? Path.Combine(AppContext.BaseDirectory, "catalog", "models.json");
 }

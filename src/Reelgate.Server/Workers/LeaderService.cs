@@ -15,6 +15,7 @@ namespace Reelgate.Server.Workers;
 public sealed partial class LeaderService(
     ILeaderLease leases,
     ITaskQueue queue,
+    Observability.ReelgateMetrics metrics,
     TimeProvider time,
     IOptions<ReelgateOptions> options,
     ILogger<LeaderService> log) : BackgroundService
@@ -41,6 +42,7 @@ public sealed partial class LeaderService(
                 if (leading)
                 {
                     var swept = await queue.ReleaseExpiredAsync(now, options.Value.MaxAttempts, stoppingToken);
+                    metrics.TasksSwept(swept.Failed);
                     if (swept.Requeued + swept.Failed > 0)
                     {
                         LogSwept(swept.Requeued, swept.Failed);
