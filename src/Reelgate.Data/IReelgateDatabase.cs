@@ -11,4 +11,10 @@ public interface IReelgateDatabase
 
     /// <summary>Creates or upgrades the schema: versioned, forward-only, safe when several nodes start at once.</summary>
     Task MigrateAsync(CancellationToken ct);
+
+    /// <summary>
+    /// A trivial read that proves the database answers now (the readiness check); throws when it
+    /// does not. It takes no lock a writer waits on.
+    /// </summary>
+    Task PingAsync(CancellationToken ct);
 }

@@ -14,6 +14,7 @@ using Reelgate.Engines.BuiltIn;
 using Reelgate.Server.Api;
 using Reelgate.Server.Callbacks;
 using Reelgate.Server.Mcp;
+using Reelgate.Server.Observability;
 using Reelgate.Server.Web;
 using Reelgate.Server.Options;
 using Reelgate.Server.Security;
@@ -78,7 +79,8 @@ public static class ReelgateHost
             : new Reelgate.Data.Redis.RedisRateLimiter(
                 sp.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>(),
                 Opt(sp).Redis.FailClosed,
-                sp.GetRequiredService<ILogger<Reelgate.Data.Redis.RedisRateLimiter>>()));
+                sp.GetRequiredService<ILogger<Reelgate.Data.Redis.RedisRateLimiter>>(),
+                meters: sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
 
         services.AddSingleton(sp => new BuiltInRendererOptions
         {
@@ -100,6 +102,9 @@ public static class ReelgateHost
         services.AddSingleton<TaskProcessor>();
         services.AddSingleton<RunningTasks>();
         services.AddSingleton<Reelgate.Server.Events.TaskEventHub>();
+        services.AddSingleton<ReelgateMetrics>();
+        services.AddSingleton<QueueGauges>();
+        services.AddSingleton<ReadinessChecks>();
 
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
         services.AddReelgateMcp();
@@ -160,11 +165,13 @@ public static class ReelgateHost
 
     public static WebApplication Build(WebApplicationBuilder builder)
     {
+        builder.AddReelgateTelemetry();
         var app = builder.Build();
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteServerErrorAsync, StatusCodeSelector = _ => 500 });
         app.UseStatusCodePages(WriteStatusEnvelopeAsync);
         app.UseReelgateWeb();
         app.MapHealth();
+        app.MapReelgateMetrics();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/docs");
         app.MapJobsApi();

@@ -117,6 +117,8 @@ public sealed class FaultTests
 
         public Task EnsureReadyAsync(CancellationToken ct) => inner.EnsureReadyAsync(ct);
 
+        public Task ProbeAsync(CancellationToken ct) => Full ? throw new IOException("No space left on device") : inner.ProbeAsync(ct);
+
         public Task<string> PutAsync(string taskId, string fileName, string sourcePath, CancellationToken ct) =>
             Full ? throw new IOException("No space left on device") : inner.PutAsync(taskId, fileName, sourcePath, ct);
 

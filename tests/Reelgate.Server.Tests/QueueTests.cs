@@ -44,7 +44,7 @@ public sealed class QueueTests
 
         // Its lease expires; a live worker picks the task up and finishes it.
         clock.Advance(options.Lease + TimeSpan.FromSeconds(1));
-        var worker = new WorkerService(queue, server.Get<TaskProcessor>(), server.Get<QueueSignal>(), clock,
+        var worker = new WorkerService(queue, server.Get<TaskProcessor>(), server.Get<QueueSignal>(), server.Get<Reelgate.Server.Observability.ReelgateMetrics>(), clock,
             Microsoft.Extensions.Options.Options.Create(new ReelgateOptions { Workers = 1, DataDirectory = server.DataDirectory }),
             NullLogger<WorkerService>.Instance);
         await worker.StartAsync(CancellationToken.None);

@@ -14,6 +14,12 @@ public interface IResultStore
     Task EnsureReadyAsync(CancellationToken ct);
 
     /// <summary>
+    /// A cheap check that the store takes results now (the readiness check): throws
+    /// <see cref="IOException"/> when it cannot. Leaves nothing behind.
+    /// </summary>
+    Task ProbeAsync(CancellationToken ct);
+
+    /// <summary>
     /// Moves or copies a finished file into the store and returns its key. Putting the same key
     /// again replaces it whole (a retried task). Throws <see cref="IOException"/> when the store
     /// cannot take the file (disk full, bucket unreachable after retries).

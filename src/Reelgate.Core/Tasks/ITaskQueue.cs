@@ -43,4 +43,11 @@ public interface ITaskQueue
 
     /// <summary>The earliest lease expiry among running tasks, so workers can wake for it; null when none run.</summary>
     Task<long?> NextLeaseExpiryAsync(CancellationToken ct);
+
+    /// <summary>
+    /// Read-only counts for monitoring (the queue-depth gauges): a task counts as queued when it
+    /// waits with no lease or a lease expired before <paramref name="now"/>, as the claim sees it.
+    /// One aggregate over the waiting tasks' index; callers cache it (it is not free on a big queue).
+    /// </summary>
+    Task<QueueStats> StatsAsync(long now, CancellationToken ct);
 }

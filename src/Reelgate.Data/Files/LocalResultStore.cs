@@ -27,6 +27,42 @@ public sealed class LocalResultStore : IResultStore
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Writes a few bytes to a fresh file in the root and deletes it. Probe files are named so no
+    /// result key can ever match them (<see cref="ResultKeys"/>).
+    /// </summary>
+    public async Task ProbeAsync(CancellationToken ct)
+    {
+        var probe = Path.Combine(_root, ".probe-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            await using (var file = new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
+            {
+                await file.WriteAsync("ok"u8.ToArray(), ct);
+                await file.FlushAsync(ct);
+            }
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new IOException("the results directory is not writable", e);
+        }
+        finally
+        {
+            try
+            {
+                File.Delete(probe);
+            }
+            catch (IOException)
+            {
+                // A leftover probe file is harmless: nothing serves it.
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // Same.
+            }
+        }
+    }
+
     public async Task<string> PutAsync(string taskId, string fileName, string sourcePath, CancellationToken ct)
     {
         var key = taskId + "/" + fileName;

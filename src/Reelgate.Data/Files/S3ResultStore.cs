@@ -95,6 +95,19 @@ public sealed class S3ResultStore : IResultStore, IDisposable
         }
     }
 
+    /// <summary>A HEAD on the bucket: the endpoint answers and the credentials reach the bucket.</summary>
+    public async Task ProbeAsync(CancellationToken ct)
+    {
+        try
+        {
+            await _s3.HeadBucketAsync(new HeadBucketRequest { BucketName = _settings.Bucket }, ct);
+        }
+        catch (Exception e) when (IsStoreFailure(e, ct))
+        {
+            throw new IOException("S3 result store: HEAD of bucket '" + _settings.Bucket + "' failed (" + Describe(e) + ")", e);
+        }
+    }
+
     public async Task<string> PutAsync(string taskId, string fileName, string sourcePath, CancellationToken ct)
     {
         var key = taskId + "/" + fileName;

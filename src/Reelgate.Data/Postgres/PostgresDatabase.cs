@@ -56,6 +56,14 @@ public sealed class PostgresDatabase : IReelgateDatabase, IAsyncDisposable
         await tx.CommitAsync(ct);
     }
 
+    /// <summary>Opens a pooled connection and runs <c>SELECT 1</c>: the server answers and accepts our credentials.</summary>
+    public async Task PingAsync(CancellationToken ct)
+    {
+        await using var conn = await Source.OpenConnectionAsync(ct);
+        await using var cmd = new NpgsqlCommand("SELECT 1", conn);
+        await cmd.ExecuteScalarAsync(ct);
+    }
+
     /// <summary>Runs <paramref name="work"/> in one READ COMMITTED transaction (row locks do the rest) and commits.</summary>
     public async Task<T> WriteAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> work, CancellationToken ct)
     {

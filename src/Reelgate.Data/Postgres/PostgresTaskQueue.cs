@@ -134,4 +134,15 @@ public sealed class PostgresTaskQueue(PostgresDatabase db) : ITaskQueue
         await using var cmd = Cmd(conn, null, "SELECT MIN(lease_expires) FROM tasks WHERE state = 'waiting' AND lease_expires IS NOT NULL");
         return await cmd.ExecuteScalarAsync(ct) is long v ? v : null;
     }
+
+    public async Task<QueueStats> StatsAsync(long now, CancellationToken ct)
+    {
+        await using var conn = await db.Source.OpenConnectionAsync(ct);
+        await using var cmd = Cmd(conn, null,
+            "SELECT COUNT(*) FILTER (WHERE lease_expires IS NULL OR lease_expires <= $1), COUNT(*) FILTER (WHERE lease_expires > $1), " +
+            "MIN(create_time) FILTER (WHERE lease_expires IS NULL OR lease_expires <= $1) FROM tasks WHERE state = 'waiting'", Big(now));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        return new QueueStats(r.GetInt64(0), r.GetInt64(1), r.IsDBNull(2) ? null : r.GetInt64(2));
+    }
 }

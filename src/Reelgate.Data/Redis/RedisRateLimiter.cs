@@ -12,12 +12,15 @@ namespace Reelgate.Data.Redis;
 /// enforced atomically across nodes and a refused request is not counted. When Redis cannot be
 /// asked (down, timeout), the limiter fails open with a logged warning (at most one per 10 s)
 /// and the <c>reelgate.rate_limiter.unavailable</c> counter, or fails closed (the request gets
-/// 503) when <paramref name="failClosed"/> is set.
+/// 503) when <paramref name="failClosed"/> is set. The counter is on the meter <c>Reelgate</c> of
+/// <paramref name="meters"/> (the host's factory, so the host exports it), or of a meter of its own
+/// when none is given.
 /// </summary>
-public sealed partial class RedisRateLimiter(IConnectionMultiplexer redis, bool failClosed, ILogger<RedisRateLimiter> log, string prefix = "rg") : IRateLimiter
+public sealed partial class RedisRateLimiter(IConnectionMultiplexer redis, bool failClosed, ILogger<RedisRateLimiter> log, string prefix = "rg", IMeterFactory? meters = null) : IRateLimiter
 {
-    private static readonly Meter Meter = new("Reelgate");
-    private static readonly Counter<long> Unavailable = Meter.CreateCounter<long>("reelgate.rate_limiter.unavailable", description: "Rate-limit checks that could not reach Redis");
+    private static readonly Meter StandaloneMeter = new("Reelgate");
+    private readonly Counter<long> _unavailable = (meters?.Create("Reelgate") ?? StandaloneMeter)
+        .CreateCounter<long>("reelgate.rate_limiter.unavailable", "{check}", "Rate-limit checks that could not reach Redis");
 
     // KEYS[1]: the key's prefix, with a hash tag so every window of a key lands on one cluster slot.
     // ARGV: per-second limit, per-minute limit (-1 = none). Returns {allowed, waitMs, limit, windowSeconds}.
@@ -73,7 +76,7 @@ public sealed partial class RedisRateLimiter(IConnectionMultiplexer redis, bool 
         {
             // Whatever went wrong asking Redis (down, timeout, a reply of the wrong shape), the
             // request gets the configured answer, never a 500.
-            Unavailable.Add(1);
+            _unavailable.Add(1);
             var now = Environment.TickCount64;
             var last = Interlocked.Read(ref _lastWarning);
             if (now - last > 10_000 && Interlocked.CompareExchange(ref _lastWarning, now, last) == last)

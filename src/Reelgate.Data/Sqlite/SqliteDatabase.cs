@@ -85,6 +85,13 @@ public sealed class SqliteDatabase : IReelgateDatabase, IAsyncDisposable
     /// <summary>The newest migration this build has: what <see cref="MigrateAsync"/> brings a database to.</summary>
     public static int NewestSchemaVersion => Migrations().Max(m => m.Version);
 
+    /// <summary>Reads the schema version on a pooled read connection: the file is there and readable (WAL: never blocked by the writer).</summary>
+    public async Task PingAsync(CancellationToken ct)
+    {
+        await using var conn = await OpenReadAsync(ct);
+        await Scalar(conn, null, "SELECT MAX(version) FROM schema_version", ct);
+    }
+
     /// <summary>
     /// An open read connection from this database's pool, with its prepared statements kept
     /// between uses; disposing it returns it to the pool.

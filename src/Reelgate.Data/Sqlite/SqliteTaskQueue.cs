@@ -127,6 +127,17 @@ public sealed class SqliteTaskQueue(SqliteDatabase db) : ITaskQueue
         return v is long l ? l : null;
     }
 
+    public async Task<QueueStats> StatsAsync(long now, CancellationToken ct)
+    {
+        await using var conn = await db.OpenReadAsync(ct);
+        using var cmd = TaskRows.Command(conn, null,
+            "SELECT COUNT(*) FILTER (WHERE lease_expires IS NULL OR lease_expires <= $now), COUNT(*) FILTER (WHERE lease_expires > $now), " +
+            "MIN(create_time) FILTER (WHERE lease_expires IS NULL OR lease_expires <= $now) FROM tasks WHERE state = 'waiting'", ("$now", now));
+        using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        return new QueueStats(r.GetInt64(0), r.GetInt64(1), r.IsDBNull(2) ? null : r.GetInt64(2));
+    }
+
     /// <summary>Ends a waiting task in fail and refunds its cost, in the caller's transaction.</summary>
     internal static async Task<bool> EndFailedAsync(SqliteConnection conn, SqliteTransaction tx, string taskId, string? leaseToken, string failCode, string failMsg, long now, CancellationToken ct)
     {

@@ -82,6 +82,12 @@ public sealed record HealthData(string Status, string Database, int Workers, IRe
 
 public sealed record EngineHealthData(bool Available, string Detail);
 
+/// <summary>The body of <c>GET /readyz</c>: <c>ready</c> or <c>not_ready</c>, and each check (database, engines, results).</summary>
+public sealed record ReadinessData(string Status, IReadOnlyDictionary<string, ReadinessCheckData> Checks);
+
+/// <summary>One readiness check: whether it passed, a few words on what it found, and how long it took.</summary>
+public sealed record ReadinessCheckData(bool Ok, string Detail, long Ms);
+
 public sealed record CreateAccountRequest(string? Name, long? Credits);
 
 public sealed record AdjustCreditsRequest(long? Amount, string? Reason);

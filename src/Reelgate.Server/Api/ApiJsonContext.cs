@@ -27,6 +27,7 @@ namespace Reelgate.Server.Api;
 [JsonSerializable(typeof(ApiEnvelope<IReadOnlyList<EngineStatusData>>))]
 [JsonSerializable(typeof(ResultJsonData))]
 [JsonSerializable(typeof(HealthData))]
+[JsonSerializable(typeof(ReadinessData))]
 [JsonSerializable(typeof(CreateAccountRequest))]
 [JsonSerializable(typeof(AdjustCreditsRequest))]
 [JsonSerializable(typeof(CreateKeyRequest))]

@@ -14,7 +14,7 @@ namespace Reelgate.Server.Api;
 /// limit (429), body (400/422), then one store transaction for idempotency, the active-task
 /// limit (409) and credits (402). The task is committed (durably) before the answer is sent.
 /// </summary>
-public sealed class CreateTaskEndpoint(ApiCaller caller, ModelCatalog catalog, ITaskStore tasks, QueueSignal signal, Events.TaskEventHub events, TimeProvider time)
+public sealed class CreateTaskEndpoint(ApiCaller caller, ModelCatalog catalog, ITaskStore tasks, QueueSignal signal, Events.TaskEventHub events, Observability.ReelgateMetrics metrics, TimeProvider time)
 {
     private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = 64, AllowDuplicateProperties = false };
     private static readonly JsonWriterOptions WriteOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -112,6 +112,7 @@ public sealed class CreateTaskEndpoint(ApiCaller caller, ModelCatalog catalog, I
         var param = Param(model.Id, input, callBackUrl);
         var seed = validated.Seed >= 0 ? validated.Seed : Random.Shared.NextInt64(0, model.Output.MaxSeed + 1);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var cost = ModelCatalog.Price(model, validated);
         var outcome = await tasks.CreateAsync(new NewTask
         {
             TaskId = TaskIds.New(now),
@@ -120,7 +121,7 @@ public sealed class CreateTaskEndpoint(ApiCaller caller, ModelCatalog catalog, I
             Model = model.Id,
             Param = param,
             Input = InputJson(validated),
-            Cost = ModelCatalog.Price(model, validated),
+            Cost = cost,
             Seed = seed,
             CallBackUrl = callBackUrl,
             BaseUrl = baseUrl,
@@ -133,6 +134,7 @@ public sealed class CreateTaskEndpoint(ApiCaller caller, ModelCatalog catalog, I
         switch (outcome.Status)
         {
             case CreateTaskStatus.Created:
+                metrics.TaskCreated(model.Id, cost);
                 signal.Pulse();
                 events.Publish(key.AccountId, outcome.TaskId!, TaskState.Waiting, 0, null, now);
                 return new CreateTaskResult(200, "success", outcome.TaskId);

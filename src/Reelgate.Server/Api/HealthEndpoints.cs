@@ -1,10 +1,15 @@
 using Microsoft.Extensions.Options;
+using Reelgate.Server.Observability;
 using Reelgate.Server.Options;
 using Reelgate.Server.Workers;
 
 namespace Reelgate.Server.Api;
 
-/// <summary><c>GET /healthz</c>: 200 once the server serves requests; engine readiness as details.</summary>
+/// <summary>
+/// <c>GET /healthz</c>: 200 once the server serves requests (liveness); engine readiness as
+/// details. <c>GET /readyz</c>: 200 when the database, an engine and the result store all work,
+/// 503 naming the failed check otherwise (readiness: take the node out of the load balancer).
+/// </summary>
 public static class HealthEndpoints
 {
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
@@ -17,6 +22,12 @@ public static class HealthEndpoints
                 return new EngineHealthData(h.Available, h.Detail);
             });
             return TypedResults.Json(new HealthData("ok", "ok", options.Value.EffectiveWorkers, details), ApiJsonContext.Web.HealthData);
+        });
+        app.MapGet("/readyz", async (HttpContext http, ReadinessChecks checks) =>
+        {
+            var result = await checks.RunAsync(http.RequestAborted);
+            http.Response.Headers.CacheControl = "no-store";
+            return TypedResults.Json(result, ApiJsonContext.Web.ReadinessData, statusCode: result.Status == "ready" ? 200 : 503);
         });
         return app;
     }

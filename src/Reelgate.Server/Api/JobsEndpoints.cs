@@ -114,7 +114,7 @@ public static partial class JobsEndpoints
     /// <c>POST /api/v1/jobs/cancel {"taskId":...}</c>: a waiting task (queued or generating) ends in
     /// fail with <c>cancelled</c> and a full refund; an ended one is 409 task already finished.
     /// </summary>
-    private static async Task<IResult> CancelAsync(HttpContext http, ApiCaller caller, ITaskStore tasks, Workers.RunningTasks running, Events.TaskEventHub events, TimeProvider time)
+    private static async Task<IResult> CancelAsync(HttpContext http, ApiCaller caller, ITaskStore tasks, Workers.RunningTasks running, Events.TaskEventHub events, Observability.ReelgateMetrics metrics, TimeProvider time)
     {
         var (key, _, error) = await caller.CheckAsync(http, RequestKind.Create);
         if (error is not null)
@@ -134,7 +134,9 @@ public static partial class JobsEndpoints
         }
 
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var outcome = TaskIdPattern().IsMatch(id)
+        // Read first for the metrics' model and cost label (the cancel itself decides ownership and state).
+        var task = TaskIdPattern().IsMatch(id) ? await tasks.GetAsync(id, http.RequestAborted) : null;
+        var outcome = task is not null
             ? await tasks.CancelAsync(id, key!.AccountId, now, CancellationToken.None)
             : CancelOutcome.NotFound;
         switch (outcome)
@@ -142,6 +144,7 @@ public static partial class JobsEndpoints
             case CancelOutcome.Cancelled:
                 running.Stop(id);
                 events.Publish(key!.AccountId, id, TaskState.Fail, 0, FailCodes.Cancelled, now);
+                metrics.TaskEnded(task!.Model, TaskState.Fail, FailCodes.Cancelled, task.Cost); // a cancel refunds the whole cost
                 return ApiResults.OkNull();
             case CancelOutcome.AlreadyFinished:
                 return ApiResults.Error(409, "task already finished");

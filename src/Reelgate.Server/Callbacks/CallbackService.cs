@@ -20,6 +20,7 @@ public sealed partial class CallbackService(
     ITaskStore tasks,
     TaskView view,
     CallbackSender sender,
+    Observability.ReelgateMetrics metrics,
     TimeProvider time,
     IOptions<ReelgateOptions> options,
     ILogger<CallbackService> log) : BackgroundService
@@ -78,6 +79,7 @@ public sealed partial class CallbackService(
         }
 
         await outbox.RecordAttemptAsync(delivery.Id, attempt, retryAt, CancellationToken.None);
+        metrics.CallbackTried(attempt.Succeeded ? "delivered" : retryAt is null ? "failed" : "retry");
         if (attempt.Succeeded)
         {
             LogDelivered(delivery.TaskId, delivery.Attempts + 1);

@@ -135,5 +135,11 @@ public sealed class ReelgateOptions
     /// <summary>Where local result files live: <see cref="ResultsDirectory"/>, or &lt;data dir&gt;/results.</summary>
     public string ResolvedResultsDirectory => ResultsDirectory is { Length: > 0 } shared ? shared : Path.Combine(DataDirectory, "results");
 
+    /// <summary>The Prometheus scrape endpoint (<c>Reelgate:Metrics</c>).</summary>
+    public MetricsOptions Metrics { get; set; } = new();
+
+    /// <summary>Optional OTLP export of traces, logs and metrics (<c>Reelgate:Otlp</c>).</summary>
+    public OtlpOptions Otlp { get; set; } = new();
+
     public string ResolvedCatalogPath => CatalogPath ?? Path.Combine(AppContext.BaseDirectory, "catalog", "models.json");
 }

@@ -229,6 +229,16 @@ public sealed class ReelgateOptionsValidator : IValidateOptions<ReelgateOptions>
             }
         }
 
+        if (o.Otlp.Endpoint is { Length: > 0 } otlp && (!Uri.TryCreate(otlp, UriKind.Absolute, out var collector) || collector.Scheme is not ("http" or "https")))
+        {
+            errors.Add("Reelgate:Otlp:Endpoint is not an absolute http(s) URL: set Reelgate__Otlp__Endpoint like http://otel-collector:4317, or leave it unset");
+        }
+
+        if (o.Otlp.Protocol is not ("grpc" or "http/protobuf"))
+        {
+            errors.Add($"Reelgate:Otlp:Protocol is '{o.Otlp.Protocol}': use grpc or http/protobuf");
+        }
+
         foreach (var (tier, t) in o.Tiers)
         {
             foreach (var (key, value) in new[] { ("CreatePerSecond", t.CreatePerSecond), ("CreatePerMinute", t.CreatePerMinute), ("ReadPerSecond", t.ReadPerSecond), ("ReadPerMinute", t.ReadPerMinute), ("ActiveTasks", t.ActiveTasks) })

@@ -131,5 +131,6 @@ public static class WebApp
     /// <summary>Paths that answer in the API envelope, not with web pages.</summary>
     public static bool IsApiPath(PathString path) =>
         path.StartsWithSegments("/api") || path.StartsWithSegments("/files") || path.StartsWithSegments("/mcp")
-        || path.StartsWithSegments("/healthz") || path.StartsWithSegments("/openapi");
+        || path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz") || path.StartsWithSegments("/metrics")
+        || path.StartsWithSegments("/openapi");
 }

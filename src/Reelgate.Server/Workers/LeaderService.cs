@@ -20,6 +20,7 @@ public sealed partial class LeaderService(
     ITaskQueue queue,
     ITaskStore tasks,
     Reelgate.Core.Results.IResultStore results,
+    Observability.ReelgateMetrics metrics,
     TimeProvider time,
     IOptions<ReelgateOptions> options,
     ILogger<LeaderService> log) : BackgroundService
@@ -47,6 +48,7 @@ public sealed partial class LeaderService(
                 if (leading)
                 {
                     var swept = await queue.ReleaseExpiredAsync(now, options.Value.MaxAttempts, stoppingToken);
+                    metrics.TasksSwept(swept.Failed);
                     if (swept.Requeued + swept.Failed > 0)
                     {
                         LogSwept(swept.Requeued, swept.Failed);

@@ -26,6 +26,7 @@ public sealed partial class TaskProcessor(
     IResultStore results,
     RunningTasks running,
     Events.TaskEventHub events,
+    Observability.ReelgateMetrics metrics,
     TimeProvider time,
     IOptions<ReelgateOptions> options,
     ILogger<TaskProcessor> log)
@@ -80,6 +81,7 @@ public sealed partial class TaskProcessor(
         foreach (var open in previous.Where(a => a.Outcome == AttemptOutcomes.Running))
         {
             await attempts.EndAsync(open.Id, AttemptOutcomes.Interrupted, null, $"claim {claimed.Attempt} took the task over", null, Now(), stopping);
+            metrics.AttemptEnded(open.Engine, AttemptOutcomes.Interrupted, null);
         }
 
         if (interrupted is not null)
@@ -109,19 +111,28 @@ public sealed partial class TaskProcessor(
                 var attemptId = await attempts.BeginAsync(task.TaskId, claimed.Attempt, engine.Name, carried?.UpstreamId, Now(), stopping);
                 current = new AttemptJournal(attempts, attemptId, carried?.UpstreamId, carried is { UpstreamId: null } ? carried.StartedAt : null);
                 currentEngine = engine;
+                var runStarted = time.GetTimestamp();
+                var runOutcome = AttemptOutcomes.Interrupted; // unless it returns: shutdown, lease lost, or a fault
                 try
                 {
                     result = await engine.GenerateAsync(new EngineJob(task.TaskId, spec, output, poster, current), progress, run.Token);
+                    runOutcome = result.Succeeded ? AttemptOutcomes.Succeeded : AttemptOutcomes.Failed;
                 }
                 catch (OperationCanceledException) when (timeout.IsCancellationRequested && !stopping.IsCancellationRequested && !leaseLost.IsCancellationRequested)
                 {
                     result = EngineResult.Failure(FailCodes.Timeout, $"generation took longer than {_options.EngineTimeout}; the cost was refunded");
+                    runOutcome = AttemptOutcomes.Failed;
+                }
+                finally
+                {
+                    metrics.GenerationRan(engine.Name, runOutcome, time.GetElapsedTime(runStarted));
                 }
 
                 if (result.Succeeded)
                 {
                     router.Succeeded(engine.Name);
                     await attempts.EndAsync(attemptId, AttemptOutcomes.Succeeded, null, null, current.Usage, Now(), CancellationToken.None);
+                    metrics.AttemptEnded(engine.Name, AttemptOutcomes.Succeeded, null);
                     break;
                 }
 
@@ -132,6 +143,7 @@ public sealed partial class TaskProcessor(
 
                 var next = result.Failover && i + 1 < route.Count;
                 await attempts.EndAsync(attemptId, next ? AttemptOutcomes.FailedOver : AttemptOutcomes.Failed, result.FailCode, result.FailMessage, current.Usage, Now(), CancellationToken.None);
+                metrics.AttemptEnded(engine.Name, next ? AttemptOutcomes.FailedOver : AttemptOutcomes.Failed, result.FailCode);
                 current = null;
                 if (!next)
                 {
@@ -172,6 +184,7 @@ public sealed partial class TaskProcessor(
             var endedAt = Now();
             if (await queue.SucceedAsync(task.TaskId, token, key, thumbnailKey, endedAt, CancellationToken.None))
             {
+                metrics.TaskEnded(task.Model, TaskState.Success, null, 0);
                 events.Publish(task.AccountId, task.TaskId, TaskState.Success, 100, null, endedAt);
                 LogSucceeded(task.TaskId);
             }
@@ -233,6 +246,7 @@ public sealed partial class TaskProcessor(
             }
 
             await attempts.EndAsync(attempt.Id, AttemptOutcomes.Failed, now.FailCode, "the task ended while this attempt ran (" + (now.FailCode ?? now.State) + ")", attempt.Usage, Now(), CancellationToken.None);
+            metrics.AttemptEnded(engine?.Name ?? "unknown", AttemptOutcomes.Failed, now.FailCode);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -245,6 +259,7 @@ public sealed partial class TaskProcessor(
         var now = Now();
         if (await queue.FailAsync(task.TaskId, token, code, message, now, CancellationToken.None))
         {
+            metrics.TaskEnded(task.Model, TaskState.Fail, code, task.Cost); // FailAsync refunded the cost in its transaction
             events.Publish(task.AccountId, task.TaskId, TaskState.Fail, task.Progress, code, now);
             LogFailed(task.TaskId, code);
         }

@@ -20,6 +20,7 @@ public sealed partial class WorkerService(
     ITaskQueue queue,
     TaskProcessor processor,
     QueueSignal signal,
+    Observability.ReelgateMetrics metrics,
     TimeProvider time,
     IOptions<ReelgateOptions> options,
     ILogger<WorkerService> log) : BackgroundService
@@ -67,9 +68,16 @@ public sealed partial class WorkerService(
         {
             try
             {
-                var claimed = await queue.ClaimAsync(workerId, time.GetUtcNow().ToUnixTimeMilliseconds(), _options.Lease, _options.MaxAttempts, stoppingToken);
+                var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+                var claimed = await queue.ClaimAsync(workerId, now, _options.Lease, _options.MaxAttempts, stoppingToken);
                 if (claimed is not null)
                 {
+                    if (claimed.Attempt == 1)
+                    {
+                        // Only first claims: a re-claim's wait includes the lost attempt's run.
+                        metrics.TaskPickedUp(TimeSpan.FromMilliseconds(now - claimed.Task.CreateTime));
+                    }
+
                     await processor.ProcessAsync(claimed, hardStop);
                     continue;
                 }

@@ -99,7 +99,7 @@ public sealed class SqliteTaskStoreTests : TaskStoreConformance
     {
         _db = new SqliteDatabase(Path.Combine(_dir, "reelgate.db"));
         await _db.MigrateAsync(Ct);
-        return new StoreSet(new SqliteAccountStore(_db), new SqliteTaskStore(_db), new SqliteTaskQueue(_db), new SqliteCallbackOutbox(_db), new SqliteLeaderLease(_db), new SqliteEngineAttempts(_db));
+        return new StoreSet(new SqliteAccountStore(_db), new SqliteTaskStore(_db), new SqliteTaskQueue(_db), new SqliteCallbackOutbox(_db), new SqliteLeaderLease(_db), new SqliteEngineAttempts(_db), _db);
     }
 
     protected override async ValueTask CloseAsync()
@@ -129,7 +129,7 @@ public sealed class PostgresTaskStoreTests(PostgresServer server) : TaskStoreCon
         _connection ??= await server.CreateDatabaseAsync();
         _db = new PostgresDatabase(_connection);
         await _db.MigrateAsync(Ct);
-        return new StoreSet(new PostgresAccountStore(_db), new PostgresTaskStore(_db), new PostgresTaskQueue(_db), new PostgresCallbackOutbox(_db), new PostgresLeaderLease(_db), new PostgresEngineAttempts(_db));
+        return new StoreSet(new PostgresAccountStore(_db), new PostgresTaskStore(_db), new PostgresTaskQueue(_db), new PostgresCallbackOutbox(_db), new PostgresLeaderLease(_db), new PostgresEngineAttempts(_db), _db);
     }
 
     [Fact]

@@ -115,6 +115,14 @@ public abstract class ResultStoreConformance : IAsyncLifetime
         Assert.False(string.IsNullOrEmpty(store.Description));
     }
 
+    [Fact]
+    public async Task Probe_Succeeds_WhenTheStoreTakesWrites()
+    {
+        var store = await CreateStoreAsync();
+        await store.ProbeAsync(Ct);
+        await store.ProbeAsync(Ct);
+    }
+
     protected string Source(byte[] bytes)
     {
         var path = Path.Combine(_work, Guid.NewGuid().ToString("N") + ".bin");
@@ -147,6 +155,17 @@ public sealed class LocalResultStoreTests : ResultStoreConformance
         Assert.NotNull(file.LocalPath);
         Assert.Null(store.DirectUrl(file, TimeSpan.FromMinutes(5)));
     }
+
+    [Fact]
+    public async Task Probe_LeavesNoFile_AndThrowsIOException_WhenTheDirectoryIsGone()
+    {
+        var store = new LocalResultStore(_root);
+        await store.ProbeAsync(Ct);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_root));
+
+        Directory.Delete(_root, recursive: true);
+        await Assert.ThrowsAnyAsync<IOException>(() => store.ProbeAsync(Ct));
+    }
 }
 
 public sealed class S3ResultStoreTests(S3Server server) : ResultStoreConformance
@@ -166,6 +185,14 @@ public sealed class S3ResultStoreTests(S3Server server) : ResultStoreConformance
         var store = new S3ResultStore(server.Settings(server.NewBucket(), create: false));
         var e = await Assert.ThrowsAsync<IOException>(() => store.EnsureReadyAsync(Ct));
         Assert.Contains("Reelgate:S3:CreateBucket", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Probe_ThrowsIOException_WhenTheBucketIsMissing()
+    {
+        server.Require();
+        using var store = new S3ResultStore(server.Settings(server.NewBucket(), create: false));
+        await Assert.ThrowsAsync<IOException>(() => store.ProbeAsync(Ct));
     }
 
     [Fact]

@@ -6,7 +6,7 @@ using Reelgate.Core.Tasks;
 namespace Reelgate.Data.Tests.Conformance;
 
 /// <summary>The stores a backend provides, opened on one database.</summary>
-public sealed record StoreSet(IAccountStore Accounts, ITaskStore Tasks, ITaskQueue Queue, ICallbackOutbox Callbacks, ILeaderLease Leases, Reelgate.Core.Engines.IEngineAttempts Attempts);
+public sealed record StoreSet(IAccountStore Accounts, ITaskStore Tasks, ITaskQueue Queue, ICallbackOutbox Callbacks, ILeaderLease Leases, Reelgate.Core.Engines.IEngineAttempts Attempts, IReelgateDatabase Database);
 
 /// <summary>
 /// The task store, queue, callback outbox and leader lease contracts, run unchanged against every
@@ -104,6 +104,40 @@ public abstract class TaskStoreConformance : IAsyncLifetime
         Assert.Equal(("ark", "cgt-1", "interrupted", "claim 2 took over", 1, 200L, (long?)300L), (list[0].Engine, list[0].UpstreamId, list[0].Outcome, list[0].Detail, list[0].Claim, list[0].StartedAt, list[0].EndedAt));
         Assert.Equal(("cgt-1", "succeeded", """{"total_tokens":5}""", 2), (list[1].UpstreamId, list[1].Outcome, list[1].Usage, list[1].Claim));
         Assert.Empty(await S.Attempts.ListAsync("task_none", Ct));
+    }
+
+    [Fact]
+    public async Task QueueStats_CountQueuedAndGenerating_AsTheClaimSeesThem_WithTheOldestQueued()
+    {
+        Assert.Equal(new QueueStats(0, 0, null), await S.Queue.StatsAsync(1_000, Ct));
+        var (account, key) = await AccountAsync(100);
+        var first = Task(account, key, now: 100);
+        var second = Task(account, key, now: 200);
+        var third = Task(account, key, now: 300);
+        foreach (var t in new[] { first, second, third })
+        {
+            await S.Tasks.CreateAsync(t, Ct);
+        }
+
+        Assert.Equal(new QueueStats(3, 0, 100), await S.Queue.StatsAsync(1_000, Ct));
+
+        var claimed = (await S.Queue.ClaimAsync("w", 1_000, Lease, 3, Ct))!;
+        Assert.Equal(first.TaskId, claimed.Task.TaskId);
+        Assert.Equal(new QueueStats(2, 1, 200), await S.Queue.StatsAsync(1_000, Ct));
+
+        // Once the lease has expired the task is claimable again, so it counts as queued.
+        Assert.Equal(new QueueStats(3, 0, 100), await S.Queue.StatsAsync(1_000 + (long)Lease.TotalMilliseconds, Ct));
+
+        Assert.True(await S.Queue.SucceedAsync(first.TaskId, claimed.LeaseToken, first.TaskId + "/video.mp4", null, 2_000, Ct));
+        Assert.Equal(CancelOutcome.Cancelled, await S.Tasks.CancelAsync(second.TaskId, account, 2_000, Ct));
+        Assert.Equal(new QueueStats(1, 0, 300), await S.Queue.StatsAsync(3_000, Ct));
+    }
+
+    [Fact]
+    public async Task Ping_Answers_WhenTheDatabaseIsUp()
+    {
+        await S.Database.PingAsync(Ct);
+        await S.Database.PingAsync(Ct);
     }
 
     private static string NewId(string prefix) => prefix + Guid.NewGuid().ToString("N");
