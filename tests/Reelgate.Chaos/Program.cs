@@ -96,7 +96,7 @@ async Task<int> RunOnPostgresAsync()
 // where it was and what the nodes last logged (the caller's kill timeout is a last resort).
 async Task<int> WithinLimitAsync(ChaosRun run, params ServerProcess[] nodes)
 {
-    var limit = TimeSpan.FromSeconds(longForm ? 1800 : 480);
+    var limit = TimeSpan.FromSeconds(longForm ? 1800 : 540);
     var work = run.RunAsync();
     if (await Task.WhenAny(work, Task.Delay(limit)) == work)
     {
