@@ -104,19 +104,19 @@ public sealed class PostgresTaskQueue(PostgresDatabase db) : ITaskQueue
         db.WriteAsync(async (conn, tx) =>
         {
             // SKIP LOCKED: a row a worker is claiming right now is left for the next sweep.
-            var exhausted = new List<(string Id, int Attempts)>();
+            var exhausted = new List<(string Id, int Attempts, string Model, long Cost)>();
             await using (var find = Cmd(conn, tx,
-                "SELECT id, attempts FROM tasks WHERE state = 'waiting' AND lease_expires <= $1 AND attempts >= $2 FOR UPDATE SKIP LOCKED",
+                "SELECT id, attempts, model, cost FROM tasks WHERE state = 'waiting' AND lease_expires <= $1 AND attempts >= $2 FOR UPDATE SKIP LOCKED",
                 Big(now), new() { Value = maxAttempts, NpgsqlDbType = NpgsqlDbType.Integer }))
             await using (var r = await find.ExecuteReaderAsync(ct))
             {
                 while (await r.ReadAsync(ct))
                 {
-                    exhausted.Add((r.GetString(0), r.GetInt32(1)));
+                    exhausted.Add((r.GetString(0), r.GetInt32(1), r.GetString(2), r.GetInt64(3)));
                 }
             }
 
-            foreach (var (id, attempts) in exhausted)
+            foreach (var (id, attempts, _, _) in exhausted)
             {
                 await PgTaskRows.EndFailedAsync(conn, tx, id, null, FailCodes.InternalError,
                     $"generation was interrupted {attempts} times (worker lost); the cost was refunded", now, ct);
@@ -125,7 +125,7 @@ public sealed class PostgresTaskQueue(PostgresDatabase db) : ITaskQueue
             var requeued = await Exec(conn, tx,
                 "UPDATE tasks SET lease_token = NULL, lease_expires = NULL, worker_id = NULL, update_time = $1 WHERE id IN " +
                 "(SELECT id FROM tasks WHERE state = 'waiting' AND lease_expires <= $1 FOR UPDATE SKIP LOCKED)", ct, Big(now));
-            return new ExpiredLeases(requeued, exhausted.Count);
+            return new ExpiredLeases(requeued, [.. exhausted.Select(e => new SweptTask(e.Id, e.Model, e.Cost))]);
         }, ct);
 
     public async Task<long?> NextLeaseExpiryAsync(CancellationToken ct)

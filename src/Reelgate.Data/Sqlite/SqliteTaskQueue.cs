@@ -86,18 +86,18 @@ public sealed class SqliteTaskQueue(SqliteDatabase db) : ITaskQueue
     public Task<ExpiredLeases> ReleaseExpiredAsync(long now, int maxAttempts, CancellationToken ct) =>
         db.WriteAsync(async (conn, tx) =>
         {
-            var exhausted = new List<(string Id, int Attempts)>();
+            var exhausted = new List<(string Id, int Attempts, string Model, long Cost)>();
             using (var find = TaskRows.Command(conn, tx,
-                "SELECT id, attempts FROM tasks WHERE state = 'waiting' AND lease_expires <= $now AND attempts >= $max", ("$now", now), ("$max", maxAttempts)))
+                "SELECT id, attempts, model, cost FROM tasks WHERE state = 'waiting' AND lease_expires <= $now AND attempts >= $max", ("$now", now), ("$max", maxAttempts)))
             using (var r = await find.ExecuteReaderAsync(ct))
             {
                 while (await r.ReadAsync(ct))
                 {
-                    exhausted.Add((r.GetString(0), r.GetInt32(1)));
+                    exhausted.Add((r.GetString(0), r.GetInt32(1), r.GetString(2), r.GetInt64(3)));
                 }
             }
 
-            foreach (var (id, attempts) in exhausted)
+            foreach (var (id, attempts, _, _) in exhausted)
             {
                 await EndFailedAsync(conn, tx, id, null, FailCodes.InternalError,
                     $"generation was interrupted {attempts} times (worker lost); the cost was refunded", now, ct);
@@ -106,7 +106,7 @@ public sealed class SqliteTaskQueue(SqliteDatabase db) : ITaskQueue
             using var requeue = TaskRows.Command(conn, tx,
                 "UPDATE tasks SET lease_token = NULL, lease_expires = NULL, worker_id = NULL, update_time = $now " +
                 "WHERE state = 'waiting' AND lease_expires <= $now", ("$now", now));
-            return new ExpiredLeases(await requeue.ExecuteNonQueryAsync(ct), exhausted.Count);
+            return new ExpiredLeases(await requeue.ExecuteNonQueryAsync(ct), [.. exhausted.Select(e => new SweptTask(e.Id, e.Model, e.Cost))]);
         }, ct);
 
     public Task<bool> ReleaseAsync(string taskId, string leaseToken, long now, CancellationToken ct) =>

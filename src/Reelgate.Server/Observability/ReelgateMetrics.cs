@@ -13,9 +13,6 @@ public sealed class ReelgateMetrics
 {
     public const string MeterName = "Reelgate";
 
-    /// <summary>The model label of tasks whose model the sweep does not report.</summary>
-    public const string UnknownModel = "unknown";
-
     private readonly Counter<long> _created;
     private readonly Counter<long> _ended;
     private readonly Counter<long> _charged;
@@ -64,12 +61,12 @@ public sealed class ReelgateMetrics
         }
     }
 
-    /// <summary>Tasks the leader's sweep failed after too many attempts (refunded in the database; model and cost not reported).</summary>
-    public void TasksSwept(int failed)
+    /// <summary>Tasks the leader's sweep failed, and refunded, after too many attempts.</summary>
+    public void TasksSwept(IReadOnlyList<Core.Tasks.SweptTask> failed)
     {
-        if (failed > 0)
+        foreach (var t in failed)
         {
-            _ended.Add(failed, new("model", UnknownModel), new("state", "fail"), new("fail_code", Core.Tasks.FailCodes.InternalError));
+            TaskEnded(t.Model, "fail", Core.Tasks.FailCodes.InternalError, t.Cost);
         }
     }
 

@@ -48,7 +48,7 @@ public sealed partial class LeaderService(
                 if (leading)
                 {
                     var swept = await queue.ReleaseExpiredAsync(now, options.Value.MaxAttempts, stoppingToken);
-                    metrics.TasksSwept(swept.Failed);
+                    metrics.TasksSwept(swept.FailedTasks);
                     if (swept.Requeued + swept.Failed > 0)
                     {
                         LogSwept(swept.Requeued, swept.Failed);

@@ -331,7 +331,9 @@ public abstract class TaskStoreConformance : IAsyncLifetime
         var old = (await S.Queue.ClaimAsync("w", 1000, Lease, 3, Ct))!; // lost: lease ended at 31000
         Assert.Equal((fresh.TaskId, lost.TaskId), (held.Task.TaskId, old.Task.TaskId));
 
-        Assert.Equal(new ExpiredLeases(1, 1), await S.Queue.ReleaseExpiredAsync(100_000, 3, Ct));
+        var swept = await S.Queue.ReleaseExpiredAsync(100_000, 3, Ct);
+        Assert.Equal(1, swept.Requeued);
+        Assert.Equal(new SweptTask(exhausted.TaskId, exhausted.Model, exhausted.Cost), Assert.Single(swept.FailedTasks));
 
         Assert.True((await S.Tasks.GetAsync(fresh.TaskId, Ct))!.Running);
         var requeued = (await S.Tasks.GetAsync(lost.TaskId, Ct))!;
@@ -339,7 +341,8 @@ public abstract class TaskStoreConformance : IAsyncLifetime
         Assert.False(await S.Queue.SucceedAsync(lost.TaskId, old.LeaseToken, lost.TaskId + "/video.mp4", null, 100_001, Ct));
         var failed = (await S.Tasks.GetAsync(exhausted.TaskId, Ct))!;
         Assert.Equal((TaskState.Fail, FailCodes.InternalError), (failed.State, failed.FailCode));
-        Assert.Equal(new ExpiredLeases(0, 0), await S.Queue.ReleaseExpiredAsync(100_000, 3, Ct));
+        var again = await S.Queue.ReleaseExpiredAsync(100_000, 3, Ct);
+        Assert.Equal((0, 0), (again.Requeued, again.Failed));
         Assert.Equal((lost.TaskId, 2), ((await S.Queue.ClaimAsync("w2", 100_002, Lease, 3, Ct))!.Task.TaskId, 2));
         Assert.Equal(80, await S.Accounts.GetBalanceAsync(account, Ct)); // 3 x 10 charged, 10 refunded
         await AssertAuditAsync();
