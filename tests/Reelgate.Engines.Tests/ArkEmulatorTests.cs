@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
 using Reelgate.Emulators.ModelArk;
+using Reelgate.Server.Tests.Infrastructure;
 
 namespace Reelgate.Engines.Tests;
 
@@ -334,19 +335,19 @@ public sealed class ArkEmulatorTests(ArkRenderCacheFixture renders) : IClassFixt
     public async Task Callbacks_PostEveryStatusInOrder_RetryingAFailedDelivery()
     {
         await StartAsync();
-        await using var catcher = await CallbackCatcher.StartAsync(500);
+        await using var catcher = await CallbackReceiver.StartAsync(500);
         var body = Body("[ark:fail=Boom] a cat");
-        body["callback_url"] = catcher.Url.AbsoluteUri;
+        body["callback_url"] = catcher.Hook.AbsoluteUri;
         var id = (string)(await PostAsync(body)).Json["id"]!;
 
-        var (answered, first) = await catcher.NextAsync();
-        Assert.Equal((500, id, "queued"), (answered, (string)first["id"]!, (string)first["status"]!));
-        var (retried, again) = await catcher.NextAsync();
-        Assert.Equal((200, id, "queued"), (retried, (string)again["id"]!, (string)again["status"]!));
+        var first = await catcher.NextAsync();
+        Assert.Equal((500, id, "queued"), (first.Answered, (string)first.Json["id"]!, (string)first.Json["status"]!));
+        var again = await catcher.NextAsync();
+        Assert.Equal((200, id, "queued"), (again.Answered, (string)again.Json["id"]!, (string)again.Json["status"]!));
         _clock.Advance(Queue);
-        Assert.Equal("running", (string)(await catcher.NextAsync()).Body["status"]!);
+        Assert.Equal("running", (string)(await catcher.NextAsync()).Json["status"]!);
         _clock.Advance(Run);
-        var failed = (await catcher.NextAsync()).Body;
+        var failed = (await catcher.NextAsync()).Json;
         Assert.Equal(("failed", "Boom"), ((string)failed["status"]!, (string)failed["error"]!["code"]!));
     }
 

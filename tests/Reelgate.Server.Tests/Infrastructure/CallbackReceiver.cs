@@ -26,7 +26,13 @@ public sealed class CallbackReceiver : IAsyncDisposable
 
     public ConcurrentQueue<ReceivedCallback> Received { get; } = new();
 
-    public sealed record ReceivedCallback(string Id, string Timestamp, string Signature, byte[] Body);
+    /// <summary>One delivery: its webhook headers (empty when absent), body, and the status answered.</summary>
+    public sealed record ReceivedCallback(string Id, string Timestamp, string Signature, byte[] Body, int Answered)
+    {
+        public System.Text.Json.Nodes.JsonObject Json => System.Text.Json.Nodes.JsonNode.Parse(Body)!.AsObject();
+    }
+
+    private int _taken;
 
     /// <summary>Starts a receiver answering the given statuses in order, then 200.</summary>
     public static async Task<CallbackReceiver> StartAsync(params int[] statuses)
@@ -41,8 +47,8 @@ public sealed class CallbackReceiver : IAsyncDisposable
         {
             using var ms = new MemoryStream();
             await http.Request.Body.CopyToAsync(ms);
-            receiver!.Received.Enqueue(new ReceivedCallback(http.Request.Headers["webhook-id"]!, http.Request.Headers["webhook-timestamp"]!, http.Request.Headers["webhook-signature"]!, ms.ToArray()));
             var status = queue.TryDequeue(out var s) ? s : 200;
+            receiver!.Received.Enqueue(new ReceivedCallback(http.Request.Headers["webhook-id"].ToString(), http.Request.Headers["webhook-timestamp"].ToString(), http.Request.Headers["webhook-signature"].ToString(), ms.ToArray(), status));
             if (status is >= 300 and < 400)
             {
                 http.Response.Headers.Location = "http://127.0.0.1:1/elsewhere";
@@ -65,6 +71,17 @@ public sealed class CallbackReceiver : IAsyncDisposable
             await Task.Delay(50, TestContext.Current.CancellationToken);
         }
     }
+
+    /// <summary>The delivery after the last one this method returned, waiting for it up to the timeout.</summary>
+    public async Task<ReceivedCallback> NextAsync(int seconds = 30)
+    {
+        var index = _taken++;
+        await WaitForAsync(index + 1, seconds);
+        return Received.ElementAt(index);
+    }
+
+    /// <summary>The URL deliveries go to.</summary>
+    public Uri Hook => new(Address, "hook");
 
     public async ValueTask DisposeAsync()
     {
