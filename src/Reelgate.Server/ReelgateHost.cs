@@ -90,6 +90,7 @@ public static class ReelgateHost
         services.AddSingleton<IVideoEngine, BuiltInRenderer>();
         services.AddSingleton<EngineRegistry>();
         services.AddSingleton<EngineRouter>();
+        services.AddSingleton<Reelgate.Engines.Upstream.UpstreamWakeups>();
 
         services.AddSingleton<ApiKeyAuthenticator>();
         services.AddSingleton<ApiKeyIssuer>();
@@ -179,6 +180,7 @@ public static class ReelgateHost
         app.MapTaskEvents();
         app.MapAdminApi();
         app.MapResultFiles();
+        app.MapUpstreamHooks();
         app.MapReelgateMcp();
         app.MapReelgateWeb();
         return app;

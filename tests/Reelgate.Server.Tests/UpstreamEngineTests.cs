@@ -182,6 +182,35 @@ public sealed class UpstreamEngineTests
     }
 
     [Fact]
+    public async Task Ark_Callbacks_WakeThePoll_LongBeforeItsBackoff_AndStrangersAreRefused()
+    {
+        await using var ark = await StartArkAsync();
+        var port = ReelgateTestServer.FreePort();
+        var settings = Settings(ark, "ark");
+        settings["Reelgate:PublicBaseUrl"] = $"http://127.0.0.1:{port}";
+        settings["Reelgate:Engines:ark:Callbacks"] = "true";
+        settings["Reelgate:Engines:ark:PollInitial"] = "00:01:00";
+        settings["Reelgate:Engines:ark:PollMax"] = "00:01:00";
+        await using var server = await ReelgateTestServer.StartAsync(settings, port: port);
+        var (_, _, apiKey) = await server.CreateAccountAsync(1000);
+        using var client = server.NewClient(apiKey);
+
+        var (_, created, _) = await client.CreateTaskAsync(new { prompt = "a swift reply", resolution = "480p", duration = 4 });
+        var data = await client.WaitForEndAsync((string)created["data"]!["taskId"]!, timeoutSeconds: 45);
+        Assert.Equal("success", (string)data["state"]!);
+        Assert.True((long)data["costTime"]! < 20_000, "the poll waited for its minute-long backoff: no callback woke it");
+        Assert.True(ark.Stats.CallbacksDelivered >= 2);
+        var callback = Assert.Single(ark.Tasks).CallbackUrl!;
+        Assert.StartsWith($"http://127.0.0.1:{port}/hooks/upstream/ark?sig=", callback, StringComparison.Ordinal);
+
+        using var stranger = new HttpClient();
+        var forged = callback[..^4] + "AAAA";
+        Assert.Equal(HttpStatusCode.Forbidden, (await stranger.PostAsync(forged, new StringContent("""{"id":"cgt-1"}"""), Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await stranger.PostAsync(callback, new StringContent("""{"nothing":1}"""), Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await stranger.PostAsync(callback, new StringContent("""{"id":"cgt-unknown"}"""), Ct)).StatusCode);
+    }
+
+    [Fact]
     public async Task Ark_CreateAnswerLost_FindsAndAdoptsTheUpstreamTask_InsteadOfCreatingAnother()
     {
         await using var ark = await StartArkAsync();

@@ -19,10 +19,13 @@ public sealed partial class PostgresNotifications(PostgresDatabase db, ILogger<P
     /// <summary>The channel of cross-node task events (payload: JSON of one event).</summary>
     public const string EventsChannel = "reelgate_events";
 
+    /// <summary>The channel of upstream callbacks received by any node (payload: the upstream task id).</summary>
+    public const string UpstreamChannel = "reelgate_upstream";
+
     /// <summary>Reported after every (re)connection.</summary>
     public const string Reconnected = "";
 
-    public static readonly string[] Channels = [PgTaskRows.QueueChannel, EventsChannel];
+    public static readonly string[] Channels = [PgTaskRows.QueueChannel, EventsChannel, UpstreamChannel];
 
     public async Task ListenAsync(Action<string, string> onNotification, CancellationToken ct)
     {

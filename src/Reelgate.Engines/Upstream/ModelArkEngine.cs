@@ -16,8 +16,8 @@ namespace Reelgate.Engines.Upstream;
 /// <c>DELETE .../tasks/{id}</c> cancels a queued one. A create whose answer was lost is found
 /// again in the task list by model, seed, size and time, so a retry never makes a second task.
 /// </summary>
-public sealed class ModelArkEngine(UpstreamEngineSettings settings, TimeProvider time, ILogger<ModelArkEngine> log, HttpMessageHandler? handler = null)
-    : UpstreamEngine(settings, time, log, handler)
+public sealed class ModelArkEngine(UpstreamEngineSettings settings, TimeProvider time, ILogger<ModelArkEngine> log, HttpMessageHandler? handler = null, UpstreamWakeups? wakeups = null)
+    : UpstreamEngine(settings, time, log, handler, wakeups)
 {
     private const string Tasks = "api/v3/contents/generations/tasks";
 
@@ -44,6 +44,11 @@ public sealed class ModelArkEngine(UpstreamEngineSettings settings, TimeProvider
         if (spec.WebSearch)
         {
             body["tools"] = new JsonArray(new JsonObject { ["type"] = "web_search" });
+        }
+
+        if (Settings.CallbackUrl is { } callback)
+        {
+            body["callback_url"] = callback.AbsoluteUri;
         }
 
         return body;

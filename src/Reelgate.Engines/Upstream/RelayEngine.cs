@@ -13,8 +13,8 @@ namespace Reelgate.Engines.Upstream;
 /// create, and every resumed claim, land on the same peer task. The result is downloaded from
 /// the peer's signed URL into our store.
 /// </summary>
-public sealed class RelayEngine(UpstreamEngineSettings settings, TimeProvider time, ILogger<RelayEngine> log, HttpMessageHandler? handler = null)
-    : UpstreamEngine(settings, time, log, handler)
+public sealed class RelayEngine(UpstreamEngineSettings settings, TimeProvider time, ILogger<RelayEngine> log, HttpMessageHandler? handler = null, UpstreamWakeups? wakeups = null)
+    : UpstreamEngine(settings, time, log, handler, wakeups)
 {
     public override async Task CancelUpstreamAsync(string upstreamId, CancellationToken ct)
     {
@@ -41,6 +41,11 @@ public sealed class RelayEngine(UpstreamEngineSettings settings, TimeProvider ti
                 ["seed"] = spec.Seed,
             },
         };
+        if (Settings.CallbackUrl is { } callback)
+        {
+            body["callBackUrl"] = callback.AbsoluteUri;
+        }
+
         using var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/jobs/createTask")
         {
             Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),

@@ -23,9 +23,10 @@ public abstract partial class UpstreamEngine : IUpstreamEngine, IDisposable
     private readonly HttpClient _download;
     private readonly ILogger _log;
 
-    protected UpstreamEngine(UpstreamEngineSettings settings, TimeProvider time, ILogger log, HttpMessageHandler? handler = null)
+    protected UpstreamEngine(UpstreamEngineSettings settings, TimeProvider time, ILogger log, HttpMessageHandler? handler = null, UpstreamWakeups? wakeups = null)
     {
         Settings = settings;
+        Wakeups = wakeups;
         Time = time;
         _log = log;
         _api = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
@@ -39,6 +40,9 @@ public abstract partial class UpstreamEngine : IUpstreamEngine, IDisposable
     public string Name => Settings.Name;
 
     protected UpstreamEngineSettings Settings { get; }
+
+    /// <summary>Early wake-ups from upstream callbacks (null: polling only).</summary>
+    protected UpstreamWakeups? Wakeups { get; }
 
     protected TimeProvider Time { get; }
 
@@ -168,12 +172,45 @@ public abstract partial class UpstreamEngine : IUpstreamEngine, IDisposable
 
     private async Task<EngineResult> PollAsync(EngineJob job, string upstreamId, IProgress<int> progress, CancellationToken ct)
     {
+        try
+        {
+            return await PollLoopAsync(job, upstreamId, progress, ct);
+        }
+        finally
+        {
+            Wakeups?.Forget(upstreamId);
+        }
+    }
+
+    /// <summary>Waits for the next poll: the jittered backoff, or less when the upstream calls back.</summary>
+    private async Task WaitForPollAsync(string upstreamId, TimeSpan delay, CancellationToken ct)
+    {
+        if (Wakeups is null)
+        {
+            await Task.Delay(Jitter(delay), Time, ct);
+            return;
+        }
+
+        using var early = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var sleep = Task.Delay(Jitter(delay), Time, early.Token);
+        if (await Task.WhenAny(sleep, Wakeups.WaitAsync(upstreamId)) != sleep)
+        {
+            await early.CancelAsync();
+            Wakeups.Consume(upstreamId);
+            LogWoken(Name, upstreamId);
+        }
+
+        ct.ThrowIfCancellationRequested();
+    }
+
+    private async Task<EngineResult> PollLoopAsync(EngineJob job, string upstreamId, IProgress<int> progress, CancellationToken ct)
+    {
         var delay = Settings.PollInitial;
         var started = Time.GetTimestamp();
         var errors = 0;
         while (true)
         {
-            await Task.Delay(Jitter(delay), Time, ct);
+            await WaitForPollAsync(upstreamId, delay, ct);
             delay = Min(delay * 1.6, Settings.PollMax);
             PollAnswer answer;
             try
@@ -356,6 +393,9 @@ public abstract partial class UpstreamEngine : IUpstreamEngine, IDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "engine {Engine}: task {TaskId} is upstream task {UpstreamId} (create try {Try})")]
     private partial void LogCreated(string engine, string taskId, string upstreamId, int @try);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "engine {Engine}: upstream task {UpstreamId} called back; polling now")]
+    private partial void LogWoken(string engine, string upstreamId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "engine {Engine}: task {TaskId} resumes upstream task {UpstreamId}")]
     private partial void LogResumed(string engine, string taskId, string upstreamId);

@@ -15,6 +15,8 @@ namespace Reelgate.Server.Events;
 /// <item>task events (progress, ends) published on one node reach the SSE streams and MCP waits
 /// of every node. Events are best effort, like any stream: clients re-read the task on
 /// reconnect, and the task record stays the truth.</item>
+/// <item>an upstream's callback received by one node wakes the poll of that upstream task on
+/// whichever node runs it.</item>
 /// </list>
 /// On SQLite (one node) it does nothing.
 /// </summary>
@@ -22,6 +24,7 @@ public sealed partial class ClusterEventService(
     IServiceProvider services,
     TaskEventHub hub,
     QueueSignal signal,
+    Reelgate.Engines.Upstream.UpstreamWakeups wakeups,
     ILogger<ClusterEventService> log) : BackgroundService
 {
     private readonly string _node = Guid.NewGuid().ToString("N")[..12];
@@ -46,6 +49,16 @@ public sealed partial class ClusterEventService(
         if (channel is PostgresNotifications.QueueChannel or PostgresNotifications.Reconnected)
         {
             signal.Pulse();
+            return;
+        }
+
+        if (channel == PostgresNotifications.UpstreamChannel)
+        {
+            if (wakeups.IsTracked(payload))
+            {
+                wakeups.Wake(payload); // an upstream called back on some node: poll it now, it runs here
+            }
+
             return;
         }
 

@@ -31,6 +31,13 @@ public sealed class EngineOptions
     /// <summary>One HTTP request's timeout (create, poll, download start).</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Ask the upstream to call back (ModelArk <c>callback_url</c>, a peer's <c>callBackUrl</c>) at
+    /// <c>{Reelgate:PublicBaseUrl}/hooks/upstream/{name}?sig=...</c>, which wakes the poll at once.
+    /// Needs <c>Reelgate:PublicBaseUrl</c> reachable from the upstream. Polling stays the safety net.
+    /// </summary>
+    public bool Callbacks { get; set; }
+
     /// <summary>modelark: send <c>watermark</c> (false by default).</summary>
     public bool Watermark { get; set; }
 }

@@ -173,6 +173,11 @@ public sealed class ReelgateOptionsValidator : IValidateOptions<ReelgateOptions>
                 errors.Add($"Reelgate:Engines:{engineName}:PollInitial must be positive and PollMax at least PollInitial");
             }
 
+            if (engine.Callbacks && string.IsNullOrEmpty(o.PublicBaseUrl))
+            {
+                errors.Add($"Reelgate:Engines:{engineName}:Callbacks needs Reelgate:PublicBaseUrl (the origin the upstream can reach): set Reelgate__PublicBaseUrl, or turn Callbacks off");
+            }
+
             if (engine.CreateTries < 1 || engine.RequestTimeout <= TimeSpan.Zero)
             {
                 errors.Add($"Reelgate:Engines:{engineName}:CreateTries must be at least 1 and RequestTimeout positive");

@@ -17,17 +17,18 @@ public sealed class EngineRegistry
     private readonly Dictionary<string, IVideoEngine> _engines = new(StringComparer.Ordinal);
     private readonly IVideoEngine? _override;
 
-    public EngineRegistry(IEnumerable<IVideoEngine> engines, IOptions<ReelgateOptions> options, TimeProvider time, ILoggerFactory logs)
+    public EngineRegistry(IEnumerable<IVideoEngine> engines, IOptions<ReelgateOptions> options, TimeProvider time, ILoggerFactory logs, UpstreamWakeups wakeups, Security.DataDirectorySecrets secrets)
     {
         var o = options.Value;
 
         // Upstream engines from configuration (Reelgate:Engines:{name}); registered engines win.
         foreach (var (name, e) in o.Engines)
         {
-            var settings = new UpstreamEngineSettings(name, new Uri(e.BaseUrl!.TrimEnd('/') + "/"), e.ApiKey!, e.Model!, e.PollInitial, e.PollMax, e.CreateTries, e.RequestTimeout, e.Watermark, o.FfmpegPath);
+            var callback = e.Callbacks && o.PublicBaseUrl is { Length: > 0 } origin ? Api.UpstreamHookEndpoints.CallbackUrl(origin, name, secrets) : null;
+            var settings = new UpstreamEngineSettings(name, new Uri(e.BaseUrl!.TrimEnd('/') + "/"), e.ApiKey!, e.Model!, e.PollInitial, e.PollMax, e.CreateTries, e.RequestTimeout, e.Watermark, o.FfmpegPath, callback);
             _engines[name] = e.Type == "relay"
-                ? new RelayEngine(settings, time, logs.CreateLogger<RelayEngine>())
-                : new ModelArkEngine(settings, time, logs.CreateLogger<ModelArkEngine>());
+                ? new RelayEngine(settings, time, logs.CreateLogger<RelayEngine>(), wakeups: wakeups)
+                : new ModelArkEngine(settings, time, logs.CreateLogger<ModelArkEngine>(), wakeups: wakeups);
         }
 
         foreach (var engine in engines)

@@ -43,10 +43,11 @@ public sealed class ReelgateTestServer : IAsyncDisposable
     public static async Task<ReelgateTestServer> StartAsync(
         IDictionary<string, string?>? settings = null,
         Action<IServiceCollection>? services = null,
-        string? dataDirectory = null)
+        string? dataDirectory = null,
+        int port = 0)
     {
         dataDirectory ??= Path.Combine(Path.GetTempPath(), "reelgate-test-" + Guid.NewGuid().ToString("N"));
-        var builder = ReelgateHost.CreateBuilder(["--urls", "http://127.0.0.1:0"]);
+        var builder = ReelgateHost.CreateBuilder(["--urls", $"http://127.0.0.1:{port}"]);
         var config = new Dictionary<string, string?>
         {
             ["Reelgate:DataDirectory"] = dataDirectory,
@@ -64,6 +65,14 @@ public sealed class ReelgateTestServer : IAsyncDisposable
         await app.StartAsync(TestContext.Current.CancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new ReelgateTestServer(app, dataDirectory, new Uri(address));
+    }
+
+    /// <summary>A loopback port free now (for a server whose public URL must be known before it starts).</summary>
+    public static int FreePort()
+    {
+        using var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        l.Start();
+        return ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
     }
 
     public HttpClient NewClient(string? bearer = null)
