@@ -117,7 +117,7 @@ public abstract partial class UpstreamEngine : IUpstreamEngine, IDisposable
             {
                 answer = await SendCreateAsync(job, ct);
             }
-            catch (Exception e) when (!ct.IsCancellationRequested && e is HttpRequestException or TaskCanceledException or IOException)
+            catch (Exception e) when (Unanswered(e, ct))
             {
                 // The request may have reached the upstream: look before creating again.
                 answer = new CreateAnswer(null, 0, "connection", e.GetType().Name, null);
@@ -164,7 +164,7 @@ public abstract partial class UpstreamEngine : IUpstreamEngine, IDisposable
         {
             return await FindCreatedAsync(job, since, ct);
         }
-        catch (Exception e) when (!ct.IsCancellationRequested && e is HttpRequestException or TaskCanceledException or IOException or System.Text.Json.JsonException)
+        catch (Exception e) when (Unanswered(e, ct))
         {
             return null;
         }
@@ -217,7 +217,7 @@ public abstract partial class UpstreamEngine : IUpstreamEngine, IDisposable
             {
                 answer = await SendPollAsync(upstreamId, ct);
             }
-            catch (Exception e) when (!ct.IsCancellationRequested && e is HttpRequestException or TaskCanceledException or IOException or System.Text.Json.JsonException)
+            catch (Exception e) when (Unanswered(e, ct))
             {
                 answer = new PollAnswer(PollState.Unreachable, null, null, null, null, e.GetType().Name);
             }
@@ -278,7 +278,7 @@ public abstract partial class UpstreamEngine : IUpstreamEngine, IDisposable
                 return EngineResult.FailoverFailure(FailCodes.UpstreamError, $"upstream {Name} delivered something that is not an MP4; the cost was refunded");
             }
         }
-        catch (Exception e) when (!ct.IsCancellationRequested && e is HttpRequestException or TaskCanceledException or IOException)
+        catch (Exception e) when (Unanswered(e, ct))
         {
             return EngineResult.FailoverFailure(FailCodes.UpstreamError, $"upstream {Name}'s video download broke off ({e.GetType().Name}); the cost was refunded");
         }
@@ -386,6 +386,10 @@ public abstract partial class UpstreamEngine : IUpstreamEngine, IDisposable
         (status == 0 ? "no answer" : "HTTP " + status) + (code is { Length: > 0 } ? " " + code : "") + (message is { Length: > 0 } ? ": " + Truncate(message, 200) : "");
 
     private static string Truncate(string s, int n) => s.Length <= n ? s : s[..n] + "...";
+
+    /// <summary>The upstream did not answer usably (network, timeout, garbled body), and we were not cancelled.</summary>
+    private static bool Unanswered(Exception e, CancellationToken ct) =>
+        !ct.IsCancellationRequested && e is HttpRequestException or TaskCanceledException or IOException or System.Text.Json.JsonException;
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 

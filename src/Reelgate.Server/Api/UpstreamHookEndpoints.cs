@@ -75,9 +75,5 @@ public static class UpstreamHookEndpoints
         return ApiResults.OkNull();
     }
 
-    private static string Signature(string engine, DataDirectorySecrets secrets)
-    {
-        var mac = HMACSHA256.HashData(secrets.UrlSigningKey, Encoding.UTF8.GetBytes("upstream-hook\n" + engine));
-        return Convert.ToBase64String(mac).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-    }
+    private static string Signature(string engine, DataDirectorySecrets secrets) => ResultUrlSigner.Mac(secrets, "upstream-hook\n" + engine);
 }

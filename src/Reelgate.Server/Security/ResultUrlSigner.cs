@@ -35,9 +35,12 @@ public sealed class ResultUrlSigner(DataDirectorySecrets secrets, TimeProvider t
         return CryptographicOperations.FixedTimeEquals(expected, given);
     }
 
-    private string Signature(string key, long expires)
+    /// <summary>Base64url HMAC-SHA256 of a message with the URL signing secret (also signs the upstream hooks).</summary>
+    public static string Mac(DataDirectorySecrets secrets, string message)
     {
-        var mac = HMACSHA256.HashData(secrets.UrlSigningKey, Encoding.UTF8.GetBytes(key + "\n" + expires.ToString(CultureInfo.InvariantCulture)));
+        var mac = HMACSHA256.HashData(secrets.UrlSigningKey, Encoding.UTF8.GetBytes(message));
         return Convert.ToBase64String(mac).TrimEnd('=').Replace('+', '-').Replace('/', '_');
     }
+
+    private string Signature(string key, long expires) => Mac(secrets, key + "\n" + expires.ToString(CultureInfo.InvariantCulture));
 }
