@@ -174,7 +174,10 @@ public static class ReelgateHost
         app.MapHealth();
         app.MapReelgateMetrics();
         app.MapOpenApi("/openapi/{documentName}.json");
-        app.MapScalarApiReference("/docs");
+        // The reference page's one inline script carries a fresh nonce that the CSP names
+        // (WebApp); Scalar's web fonts would come from its CDN, which the CSP (and an offline
+        // server) refuses, so the page uses the browser's own fonts.
+        app.MapScalarApiReference("/docs", o => o.WithNonce().DisableDefaultFonts());
         app.MapJobsApi();
         app.MapModelsApi();
         app.MapTaskEvents();
