@@ -4,13 +4,15 @@ namespace Reelgate.Server.Api;
 
 /// <summary>
 /// Reads a request body up to <see cref="MaxBytes"/> (1 MiB). A larger body is refused with
-/// 400 invalid request without reading the rest of it.
+/// 400 invalid request without reading the rest of it, and so is a body that is not valid UTF-8
+/// anywhere (RFC 8259 requires it; System.Text.Json only checks the strings it decodes, so a
+/// bad byte in a skipped or stored value would otherwise pass, or fail later as a 500).
 /// </summary>
 public static class RequestBodyReader
 {
     public const int MaxBytes = 1 << 20;
 
-    /// <summary>The body bytes, or null when it is larger than the limit or the client broke off.</summary>
+    /// <summary>The body bytes, or null when it is larger than the limit, not valid UTF-8, or the client broke off.</summary>
     public static async Task<byte[]?> ReadAsync(HttpRequest request, CancellationToken ct)
     {
         if (request.ContentLength > MaxBytes)
@@ -45,7 +47,15 @@ public static class RequestBodyReader
                 }
             }
 
-            return buffer.AsSpan(0, length).ToArray();
+            // A leading byte order mark is dropped (RFC 8259 lets a parser ignore it; the JSON
+            // readers here would refuse it).
+            var body = buffer.AsSpan(0, length);
+            if (body.StartsWith("\uFEFF"u8))
+            {
+                body = body[3..];
+            }
+
+            return System.Text.Unicode.Utf8.IsValid(body) ? body.ToArray() : null;
         }
         catch (BadHttpRequestException)
         {
