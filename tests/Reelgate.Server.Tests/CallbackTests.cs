@@ -80,6 +80,8 @@ public sealed class CallbackTests
     [InlineData("http://10.1.2.3/hook", "private address")]
     [InlineData("http://192.168.0.10/hook", "private address")]
     [InlineData("http://169.254.169.254/latest/meta-data", "link-local or metadata address")]
+    [InlineData("http://[64:ff9b::7f00:1]:{port}/hook", "loopback address (NAT64 form)")]
+    [InlineData("http://[2002:a9fe:a9fe::]/latest/meta-data", "link-local or metadata address (6to4 form)")]
     public async Task Callback_IsRefusedAndRecorded_WhenTargetIsLoopbackPrivateOrMetadata(string url, string reason)
     {
         await using var receiver = await CallbackReceiver.StartAsync();

@@ -9,8 +9,12 @@ namespace Reelgate.Server.Callbacks;
 /// Which addresses a callback may reach (SSRF protection). Refused: loopback, private
 /// (10/8, 172.16/12, 192.168/16, fc00::/7), link-local (169.254/16 with the cloud metadata
 /// address, fe80::/10), carrier-grade NAT (100.64/10), multicast, unspecified and broadcast,
-/// and IPv4-mapped forms of these, unless the operator lists the host name or a CIDR range in
-/// <c>Reelgate:Callbacks:AllowedHosts</c>. Checked after DNS resolution and again at connect time.
+/// and the IPv6 forms that carry an IPv4 address to a gateway that forwards to it: IPv4-mapped
+/// (<c>::ffff:0:0/96</c>), IPv4-compatible (<c>::/96</c>), NAT64 (<c>64:ff9b::/96</c> and the
+/// local-use <c>64:ff9b:1::/48</c>) and 6to4 (<c>2002::/16</c>) are judged by the IPv4 address
+/// inside them; Teredo (<c>2001::/32</c>) is refused as a tunnel. All unless the operator lists the
+/// host name or a CIDR range in <c>Reelgate:Callbacks:AllowedHosts</c>. Checked after DNS
+/// resolution and again at connect time.
 /// </summary>
 public sealed class CallbackAddressPolicy(IOptions<ReelgateOptions> options)
 {
@@ -31,7 +35,53 @@ public sealed class CallbackAddressPolicy(IOptions<ReelgateOptions> options)
             return null;
         }
 
-        var a = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+        if (address.AddressFamily == AddressFamily.InterNetworkV6 && !address.IsIPv4MappedToIPv6)
+        {
+            var bytes = address.GetAddressBytes();
+            if (bytes[0] == 0x20 && bytes[1] == 0x01 && bytes[2] == 0 && bytes[3] == 0)
+            {
+                return "Teredo tunnel address";
+            }
+
+            if (EmbeddedIPv4(bytes) is { } embedded)
+            {
+                return _ranges.Any(r => InRange(embedded.Inner, r.Network, r.Prefix)) ? null
+                    : Classify(embedded.Inner) is { } why ? $"{why} ({embedded.Form} form)" : null;
+            }
+        }
+
+        return Classify(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
+    }
+
+    /// <summary>
+    /// The IPv4 address an IPv6 address hands to a translator or tunnel, with the form's name:
+    /// IPv4-compatible <c>::a.b.c.d</c> (not <c>::</c> or <c>::1</c>, judged as themselves),
+    /// NAT64 <c>64:ff9b::a.b.c.d</c> and <c>64:ff9b:1::/48</c> (the last 32 bits, RFC 6052/8215),
+    /// 6to4 <c>2002:AABB:CCDD::</c> (bits 16-47, RFC 3056).
+    /// </summary>
+    private static (IPAddress Inner, string Form)? EmbeddedIPv4(byte[] b)
+    {
+        if (b.AsSpan(0, 12).IndexOfAnyExcept((byte)0) < 0 && !((b[12] | b[13] | b[14]) == 0 && b[15] <= 1))
+        {
+            return (new IPAddress(b.AsSpan(12, 4)), "IPv4-compatible");
+        }
+
+        if (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b
+            && (b.AsSpan(4, 8).IndexOfAnyExcept((byte)0) < 0 || (b[4] == 0 && b[5] == 1)))
+        {
+            return (new IPAddress(b.AsSpan(12, 4)), "NAT64");
+        }
+
+        if (b[0] == 0x20 && b[1] == 0x02)
+        {
+            return (new IPAddress(b.AsSpan(2, 4)), "6to4");
+        }
+
+        return null;
+    }
+
+    private static string? Classify(IPAddress a)
+    {
         if (IPAddress.IsLoopback(a))
         {
             return "loopback address";
