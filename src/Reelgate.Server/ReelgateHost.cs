@@ -150,9 +150,10 @@ public static class ReelgateHost
         services.AddSingleton<IEngineAttempts>(sp => UsesPostgres(sp)
             ? new Reelgate.Data.Postgres.PostgresEngineAttempts(sp.GetRequiredService<Reelgate.Data.Postgres.PostgresDatabase>())
             : new SqliteEngineAttempts(sp.GetRequiredService<SqliteDatabase>()));
-        services.AddSingleton<ICallbackOutbox>(sp => UsesPostgres(sp)
+        services.AddSingleton<ICallbackOutbox>(sp => new ProtectedSecretsOutbox(UsesPostgres(sp)
             ? new Reelgate.Data.Postgres.PostgresCallbackOutbox(sp.GetRequiredService<Reelgate.Data.Postgres.PostgresDatabase>())
-            : new SqliteCallbackOutbox(sp.GetRequiredService<SqliteDatabase>()));
+            : new SqliteCallbackOutbox(sp.GetRequiredService<SqliteDatabase>()),
+            sp.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>()));
         services.AddSingleton<Reelgate.Core.Leadership.ILeaderLease>(sp => UsesPostgres(sp)
             ? new Reelgate.Data.Postgres.PostgresLeaderLease(sp.GetRequiredService<Reelgate.Data.Postgres.PostgresDatabase>())
             : new SqliteLeaderLease(sp.GetRequiredService<SqliteDatabase>()));

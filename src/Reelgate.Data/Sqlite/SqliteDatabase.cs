@@ -62,6 +62,7 @@ public sealed class SqliteDatabase : IReelgateDatabase, IAsyncDisposable
     /// </summary>
     public async Task MigrateAsync(CancellationToken ct)
     {
+        MakeFilesPrivate();
         await WriteAsync(async (conn, tx) =>
         {
             await Execute(conn, tx, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)", ct);
@@ -78,6 +79,41 @@ public sealed class SqliteDatabase : IReelgateDatabase, IAsyncDisposable
 
             return 0;
         }, ct);
+    }
+
+    /// <summary>
+    /// The database holds API key hashes, the ledger and (protected) webhook secrets: the file is
+    /// created with mode 0600, like the data directory's signing key, and an existing file (or its
+    /// WAL and shared-memory files) readable by group or others is narrowed to 0600. SQLite gives
+    /// the -wal and -shm files it creates the database file's mode.
+    /// </summary>
+    private void MakeFilesPrivate()
+    {
+        if (OperatingSystem.IsWindows() || Path == ":memory:")
+        {
+            return;
+        }
+
+        const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        if (!File.Exists(Path))
+        {
+            try
+            {
+                using var _ = new FileStream(Path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = Private });
+            }
+            catch (IOException) when (File.Exists(Path))
+            {
+                // Another process created it first; narrowed below.
+            }
+        }
+
+        foreach (var file in new[] { Path, Path + "-wal", Path + "-shm" })
+        {
+            if (File.Exists(file) && (File.GetUnixFileMode(file) & ~Private) != 0)
+            {
+                File.SetUnixFileMode(file, Private);
+            }
+        }
     }
 
     public int SchemaVersion => NewestSchemaVersion;
