@@ -145,6 +145,9 @@ public sealed class BillingTests
             JsonBody.AssertError(refused, body, 422, CreditsMessage);
         }
 
+        var (beyondLong, beyondBody, _) = await server.Admin.PostRawAsync("/api/admin/accounts", """{"name":"beyond","credits":9223372036854775808}""");
+        JsonBody.AssertError(beyondLong, beyondBody, 400, "invalid request");
+
         var (accountId, _, apiKey) = await server.CreateAccountAsync(Max);
         using var client = server.NewClient(apiKey);
         Assert.Equal(Max, await client.CreditsAsync());
