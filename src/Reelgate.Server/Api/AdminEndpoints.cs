@@ -23,9 +23,9 @@ public static class AdminEndpoints
                 ? await next(ctx)
                 : ApiResults.Error(401, ApiResults.AuthenticationFailed));
 
-        admin.MapPost("/accounts", CreateAccountAsync).Documented<AccountCreatedData>("Create an account with starting credits", 400, 401, 422);
+        admin.MapPost("/accounts", CreateAccountAsync).Documented<AccountCreatedData>("Create an account with starting credits (0 to 10^15)", 400, 401, 422);
         admin.MapGet("/accounts/{accountId}", GetAccountAsync).Documented<AccountData>("An account with its keys (prefixes only)", 401, 404);
-        admin.MapPost("/accounts/{accountId}/credits", AdjustCreditsAsync).Documented<CreditsData>("Top up (positive) or deduct (negative, never below zero)", 400, 401, 402, 404, 422);
+        admin.MapPost("/accounts/{accountId}/credits", AdjustCreditsAsync).Documented<CreditsData>("Top up (positive, never past 10^15 credits) or deduct (negative, never below zero)", 400, 401, 402, 404, 422);
         admin.MapPost("/accounts/{accountId}/keys", CreateKeyAsync).Documented<KeyCreatedData>("Create an API key (shown once)", 400, 401, 404, 422);
         admin.MapPost("/accounts/{accountId}/disable", DisableAsync).Documented<object>("Disable an account: its keys are refused", 401, 404);
         admin.MapDelete("/keys/{keyId}", RevokeKeyAsync).Documented<object>("Revoke an API key", 401, 404);
