@@ -22,7 +22,7 @@ public sealed class ReelgateAdminClient : IDisposable
 
     /// <summary>Creates an account with starting credits; returns its id.</summary>
     /// <param name="name">A display name.</param>
-    /// <param name="credits">Starting credits (0 or more).</param>
+    /// <param name="credits">Starting credits, 0 to 10^15 on Reelgate (else a 422 <see cref="ReelgateApiException"/>).</param>
     /// <param name="ct">Cancels the call.</param>
     public async Task<string> CreateAccountAsync(string name, long credits, CancellationToken ct = default)
     {
@@ -38,7 +38,10 @@ public sealed class ReelgateAdminClient : IDisposable
 
     /// <summary>Tops up (positive) or deducts (negative, never below zero); returns the new balance.</summary>
     /// <param name="accountId">The account id.</param>
-    /// <param name="amount">Credits to add (negative to deduct).</param>
+    /// <param name="amount">
+    /// Credits to add (negative to deduct), at most 10^15 either way on Reelgate; a top-up that
+    /// would take the balance past 10^15 is refused (422 <see cref="ReelgateApiException"/>).
+    /// </param>
     /// <param name="reason">Written to the ledger.</param>
     /// <param name="ct">Cancels the call.</param>
     public async Task<long> AdjustCreditsAsync(string accountId, long amount, string? reason = null, CancellationToken ct = default)

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Data.Sqlite;
+using Reelgate.Core.Accounts;
 using Reelgate.Core.Engines;
 using Reelgate.Core.Tasks;
 using Reelgate.Data.Sqlite;
@@ -122,6 +123,43 @@ public sealed class SchemaUpgradeTests : IDisposable
         Assert.Equal(Enumerable.Range(1, SqliteDatabase.NewestSchemaVersion).Select(v => (long)v), twice["schema_version"].Rows.Select(r => (long)r[0]!));
         Assert.Equal(once.Keys.Order(StringComparer.Ordinal), twice.Keys.Order(StringComparer.Ordinal));
         Assert.All(once, t => Assert.Equal(t.Value.Rows.Count, twice[t.Key].Rows.Count));
+    }
+
+    [Fact]
+    public async Task MigrateAsync_CapsABalanceTheOverflowLeftAsAReal_WithALedgerRow_AndTheAccountWorksAgain()
+    {
+        // Issue 17 before the fix: long.MaxValue credits plus a top-up of 1 left credits a REAL
+        // (SQLite's + overflows to floating point), top-ups answered 404 and the audit 500.
+        var path = Path.Combine(_dir, "reelgate.db");
+        File.Copy(Fixture, path);
+        await using (var conn = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            await conn.OpenAsync(Ct);
+            using var cmd = conn.CreateCommand();
+            cmd.CommandText =
+                "INSERT INTO accounts (id, name, credits, disabled, created_at, updated_at) VALUES ('acc_overflowed', 'o', 0, 0, 1, 1);" +
+                "INSERT INTO ledger (account_id, amount, kind, reason, created_at) VALUES ('acc_overflowed', 9223372036854775807, 'grant', 'initial credits', 1), ('acc_overflowed', 1, 'adjust', 'top-up', 2);" +
+                "UPDATE accounts SET credits = credits + 9223372036854775807 WHERE id = 'acc_overflowed';" +
+                "UPDATE accounts SET credits = credits + 1 WHERE id = 'acc_overflowed';";
+            await cmd.ExecuteNonQueryAsync(Ct);
+            cmd.CommandText = "SELECT typeof(credits) FROM accounts WHERE id = 'acc_overflowed'";
+            Assert.Equal("real", await cmd.ExecuteScalarAsync(Ct));
+        }
+
+        await using (var db = new SqliteDatabase(path))
+        {
+            await db.MigrateAsync(Ct);
+            var accounts = new SqliteAccountStore(db);
+            Assert.Equal(Credits.MaxBalance, await accounts.GetBalanceAsync("acc_overflowed", Ct));
+            var capped = (await accounts.LedgerAsync("acc_overflowed", null, 1, Ct))[0];
+            Assert.Equal((Credits.MaxBalance - (decimal)long.MaxValue - 1, "adjust"), ((decimal)capped.Amount, capped.Kind));
+            Assert.All(await accounts.AuditAsync(Ct), e => Assert.True(e.Ok, $"{e.AccountId}: balance {e.Balance}, ledger {e.LedgerSum}"));
+            Assert.Equal(new CreditAdjustment(CreditAdjustStatus.Applied, Credits.MaxBalance - 5), await accounts.AdjustCreditsAsync("acc_overflowed", -5, "deduction", 3, Ct));
+            Assert.Equal(CreditAdjustStatus.BalanceLimit, (await accounts.AdjustCreditsAsync("acc_overflowed", 6, "top-up", 4, Ct)).Status);
+        }
+
+        var report = await SqliteFileCheck.RunAsync(path, Ct);
+        Assert.True(report.Ok, report.Problem);
     }
 
     /// <summary>

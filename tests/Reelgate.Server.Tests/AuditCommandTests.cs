@@ -42,6 +42,27 @@ public sealed class AuditCommandTests
             var (broken, brokenOutput) = await RunAuditAsync(dir);
             Assert.Equal(1, broken);
             Assert.Contains($"BROKEN {tampered}: balance 501, ledger sum 500", brokenOutput, StringComparison.Ordinal);
+
+            // Ledger rows whose sum is beyond a long (SQLite's SUM raised "integer overflow", and the
+            // audit with it): the command and the admin call still answer, with the exact sum.
+            await using (var conn = new SqliteConnection($"Data Source={Path.Combine(dir, "reelgate.db")};Pooling=False"))
+            {
+                await conn.OpenAsync(TestContext.Current.CancellationToken);
+                using var cmd = conn.CreateCommand();
+                cmd.CommandText = "INSERT INTO ledger (account_id, amount, kind, reason, created_at) VALUES ($id, 9223372036854775807, 'adjust', 'forced', 1), ($id, 9223372036854775807, 'adjust', 'forced', 1)";
+                cmd.Parameters.AddWithValue("$id", tampered);
+                await cmd.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+            }
+
+            var (overflowed, overflowOutput) = await RunAuditAsync(dir);
+            Assert.Equal(1, overflowed);
+            Assert.Contains($"BROKEN {tampered}: balance 501, ledger sum 18446744073709552114", overflowOutput, StringComparison.Ordinal);
+            await using var again = await ReelgateTestServer.StartAsync(new Dictionary<string, string?> { ["Reelgate:Workers"] = "0" }, dataDirectory: dir);
+            again.KeepDataDirectory = true;
+            var (status, audit, _) = await again.Admin.GetJsonAsync("/api/admin/audit");
+            Assert.Equal(System.Net.HttpStatusCode.OK, status);
+            Assert.False((bool)audit["data"]!["ok"]!);
+            Assert.Equal("18446744073709552114", audit["data"]!["broken"]![0]!["ledgerSum"]!.ToJsonString());
         }
         finally
         {

@@ -128,4 +128,55 @@ public sealed class BillingTests
         var (_, second, _) = await b.CreateTaskAsync(new { prompt = "same id" }, requestId: "shared");
         Assert.NotEqual((string)first["data"]!["taskId"]!, (string)second["data"]!["taskId"]!);
     }
+
+    [Fact]
+    public async Task AdminCredits_AreRefusedWith422_PastTheBound_AndTheAuditAndTopUpsKeepWorking()
+    {
+        const long Max = 1_000_000_000_000_000;
+        const string CreditsMessage = "validation error: credits must be a whole number from 0 to 1000000000000000";
+        const string AmountMessage = "validation error: amount must be a non-zero whole number from -1000000000000000 to 1000000000000000 (negative to deduct)";
+        const string BalanceMessage = "validation error: the balance would exceed 1000000000000000 credits";
+        await using var server = await ReelgateTestServer.StartAsync(new Dictionary<string, string?> { ["Reelgate:Workers"] = "0" });
+
+        // Issue 17: long.MaxValue credits and a top-up of 1 wrapped to a negative balance.
+        foreach (var credits in new[] { long.MaxValue, Max + 1 })
+        {
+            var (refused, body, _) = await server.Admin.PostRawAsync("/api/admin/accounts", $$"""{"name":"too rich","credits":{{credits}}}""");
+            JsonBody.AssertError(refused, body, 422, CreditsMessage);
+        }
+
+        var (beyondLong, beyondBody, _) = await server.Admin.PostRawAsync("/api/admin/accounts", """{"name":"beyond","credits":9223372036854775808}""");
+        JsonBody.AssertError(beyondLong, beyondBody, 400, "invalid request");
+
+        var (accountId, _, apiKey) = await server.CreateAccountAsync(Max);
+        using var client = server.NewClient(apiKey);
+        Assert.Equal(Max, await client.CreditsAsync());
+        var credit = $"/api/admin/accounts/{accountId}/credits";
+        var (status, over, _) = await server.Admin.PostRawAsync(credit, """{"amount":1}""");
+        JsonBody.AssertError(status, over, 422, BalanceMessage);
+        foreach (var amount in new[] { long.MaxValue, Max + 1, -Max - 1, long.MinValue })
+        {
+            var (refused, body, _) = await server.Admin.PostRawAsync(credit, $$"""{"amount":{{amount}}}""");
+            JsonBody.AssertError(refused, body, 422, AmountMessage);
+        }
+
+        Assert.Equal(Max, await client.CreditsAsync());
+        await server.AssertAuditOkAsync();
+
+        // Top-ups and deductions keep working up to the bound.
+        var (ok, body2, _) = await server.Admin.PostRawAsync(credit, $$"""{"amount":{{-Max}}}""");
+        Assert.Equal((HttpStatusCode.OK, 0L), (ok, (long)body2["data"]!["credits"]!));
+        (ok, body2, _) = await server.Admin.PostRawAsync(credit, $$"""{"amount":{{Max}}}""");
+        Assert.Equal((HttpStatusCode.OK, Max), (ok, (long)body2["data"]!["credits"]!));
+
+        // A waiting task's cost may come back as a refund, so it counts against the bound.
+        var (created, _, _) = await client.CreateTaskAsync(new { prompt = "reserved", resolution = "480p", duration = 4 });
+        Assert.Equal(HttpStatusCode.OK, created);
+        Assert.Equal(Max - 80, await client.CreditsAsync());
+        (status, over, _) = await server.Admin.PostRawAsync(credit, """{"amount":80}""");
+        JsonBody.AssertError(status, over, 422, BalanceMessage);
+        Assert.Equal(Max - 80, await client.CreditsAsync());
+        await server.AssertAuditOkAsync();
+    }
 }
+

@@ -50,13 +50,16 @@ public sealed class ModelCatalog
     {
         var p = model.Pricing;
         var rate = p.RatesPerSecond[input.GetString(p.RateField)];
-        decimal cost = rate * input.GetLong(p.DurationField);
+
+        // Checked: a catalog rate times a duration that overflowed would wrap to a small or
+        // negative price; throwing (a broken catalog is a bug) is the only safe answer.
+        decimal cost = checked(rate * input.GetLong(p.DurationField));
         if (input.GetBool(p.AudioField))
         {
             cost *= p.AudioMultiplier;
         }
 
-        return (long)decimal.Ceiling(cost);
+        return checked((long)decimal.Ceiling(cost));
     }
 
     /// <summary>Resolves the validated input into an engine's spec; <paramref name="seed"/> is concrete.</summary>

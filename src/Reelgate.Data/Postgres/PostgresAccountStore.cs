@@ -12,6 +12,9 @@ namespace Reelgate.Data.Postgres;
 /// </summary>
 public sealed class PostgresAccountStore(PostgresDatabase db) : IAccountStore
 {
+    /// <summary>The CHECK of migration 0006: credits at most <see cref="Credits.MaxBalance"/>.</summary>
+    internal const string BoundConstraint = "accounts_credits_at_most_bound";
+
     public Task CreateAccountAsync(string accountId, string name, long credits, long now, CancellationToken ct) =>
         db.WriteAsync(async (conn, tx) =>
         {
@@ -64,6 +67,8 @@ public sealed class PostgresAccountStore(PostgresDatabase db) : IAccountStore
     public Task<CreditAdjustment> AdjustCreditsAsync(string accountId, long amount, string reason, long now, CancellationToken ct) =>
         db.WriteAsync(async (conn, tx) =>
         {
+            // The account row is locked first: creates (which lock it to charge) and other
+            // adjustments wait, so the reserved credits read here stay true until the commit.
             await using var find = Cmd(conn, tx, "SELECT credits FROM accounts WHERE id = $1 FOR UPDATE", Text(accountId));
             if (await find.ExecuteScalarAsync(ct) is not long before)
             {
@@ -75,13 +80,35 @@ public sealed class PostgresAccountStore(PostgresDatabase db) : IAccountStore
                 return new CreditAdjustment(CreditAdjustStatus.Applied, before);
             }
 
-            if (before + amount < 0)
+            if ((Int128)before + amount < 0)
             {
                 return new CreditAdjustment(CreditAdjustStatus.InsufficientCredits, before);
             }
 
-            await PostAsync(conn, tx, accountId, amount, "adjust", reason, null, now, ct);
-            return new CreditAdjustment(CreditAdjustStatus.Applied, before + amount);
+            if (amount > 0)
+            {
+                await using var waiting = Cmd(conn, tx, "SELECT COALESCE(SUM(cost), 0) FROM tasks WHERE account_id = $1 AND state = 'waiting'", Text(accountId));
+                if (!Credits.Fits(before, (decimal)(await waiting.ExecuteScalarAsync(ct))!, amount))
+                {
+                    return new CreditAdjustment(CreditAdjustStatus.BalanceLimit, before);
+                }
+            }
+
+            // A savepoint, so that should the database still refuse the post (its CHECK on the
+            // bound, or bigint overflow, which raise) the transaction stays usable and the caller
+            // gets the refusal as an outcome rather than a server error.
+            await tx.SaveAsync("adjust", ct);
+            try
+            {
+                await PostAsync(conn, tx, accountId, amount, "adjust", reason, null, now, ct);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.NumericValueOutOfRange || e.ConstraintName == BoundConstraint)
+            {
+                await tx.RollbackAsync("adjust", ct);
+                return new CreditAdjustment(CreditAdjustStatus.BalanceLimit, before);
+            }
+
+            return new CreditAdjustment(CreditAdjustStatus.Applied, checked(before + amount));
         }, ct);
 
     public Task<bool> CreateKeyAsync(string keyId, string accountId, string name, string tier, string prefix, byte[] hash, long now, CancellationToken ct) =>
@@ -161,15 +188,16 @@ public sealed class PostgresAccountStore(PostgresDatabase db) : IAccountStore
 
     public async Task<IReadOnlyList<LedgerAuditEntry>> AuditAsync(CancellationToken ct)
     {
-        // One statement: one snapshot for the balances and the ledger sums.
+        // One statement: one snapshot for the balances and the ledger sums. SUM(bigint) is a
+        // numeric, read as a decimal: a sum beyond the bigint range is reported, never a failure.
         await using var conn = await db.Source.OpenConnectionAsync(ct);
         await using var cmd = Cmd(conn, null,
-            "SELECT a.id, a.credits, COALESCE((SELECT SUM(amount) FROM ledger l WHERE l.account_id = a.id), 0)::bigint FROM accounts a ORDER BY a.id");
+            "SELECT a.id, a.credits, COALESCE((SELECT SUM(amount) FROM ledger l WHERE l.account_id = a.id), 0) FROM accounts a ORDER BY a.id");
         await using var r = await cmd.ExecuteReaderAsync(ct);
         var list = new List<LedgerAuditEntry>();
         while (await r.ReadAsync(ct))
         {
-            list.Add(new LedgerAuditEntry(r.GetString(0), r.GetInt64(1), r.GetInt64(2)));
+            list.Add(new LedgerAuditEntry(r.GetString(0), r.GetInt64(1), r.GetDecimal(2)));
         }
 
         return list;

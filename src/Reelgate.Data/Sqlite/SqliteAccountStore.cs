@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Reelgate.Core.Accounts;
 
 namespace Reelgate.Data.Sqlite;
@@ -109,10 +110,19 @@ public sealed class SqliteAccountStore(SqliteDatabase db) : IAccountStore
     public Task<CreditAdjustment> AdjustCreditsAsync(string accountId, long amount, string reason, long now, CancellationToken ct) =>
         db.WriteAsync(async (conn, tx) =>
         {
-            using var find = TaskRows.Command(conn, tx, "SELECT credits FROM accounts WHERE id = $id", ("$id", accountId));
-            if (await find.ExecuteScalarAsync(ct) is not long before)
+            // Under the single writer, so no charge, refund or top-up can come between this read and the post.
+            long before, reserved;
+            using (var find = TaskRows.Command(conn, tx,
+                "SELECT credits, (SELECT COALESCE(SUM(cost), 0) FROM tasks WHERE account_id = $id AND state = 'waiting') FROM accounts WHERE id = $id",
+                ("$id", accountId)))
+            using (var r = await find.ExecuteReaderAsync(ct))
             {
-                return new CreditAdjustment(CreditAdjustStatus.AccountNotFound, 0);
+                if (!await r.ReadAsync(ct))
+                {
+                    return new CreditAdjustment(CreditAdjustStatus.AccountNotFound, 0);
+                }
+
+                (before, reserved) = (r.GetInt64(0), r.GetInt64(1));
             }
 
             if (amount == 0)
@@ -120,9 +130,23 @@ public sealed class SqliteAccountStore(SqliteDatabase db) : IAccountStore
                 return new CreditAdjustment(CreditAdjustStatus.Applied, before);
             }
 
-            return await TaskRows.PostAsync(conn, tx, accountId, amount, "adjust", reason, null, now, ct)
-                ? new CreditAdjustment(CreditAdjustStatus.Applied, before + amount)
-                : new CreditAdjustment(CreditAdjustStatus.InsufficientCredits, before);
+            if (!Credits.Fits(before, reserved, amount))
+            {
+                return new CreditAdjustment(CreditAdjustStatus.BalanceLimit, before);
+            }
+
+            try
+            {
+                return await TaskRows.PostAsync(conn, tx, accountId, amount, "adjust", reason, null, now, ct)
+                    ? new CreditAdjustment(CreditAdjustStatus.Applied, checked(before + amount))
+                    : new CreditAdjustment(CreditAdjustStatus.InsufficientCredits, before);
+            }
+            catch (SqliteException e) when (TaskRows.IsCreditBound(e))
+            {
+                // The database's own bound (migration 0008); the check above should have caught it.
+                // The trigger aborted the UPDATE statement, the first write, so nothing is left to undo.
+                return new CreditAdjustment(CreditAdjustStatus.BalanceLimit, before);
+            }
         }, ct);
 
     public Task<bool> CreateKeyAsync(string keyId, string accountId, string name, string tier, string prefix, byte[] hash, long now, CancellationToken ct) =>
@@ -172,15 +196,19 @@ public sealed class SqliteAccountStore(SqliteDatabase db) : IAccountStore
     public async Task<IReadOnlyList<LedgerAuditEntry>> AuditAsync(CancellationToken ct)
     {
         // One read transaction so the balance and the ledger sum come from the same snapshot.
+        // The sums are exact and never overflow (LedgerSums): the audit must answer even for a
+        // ledger whose total does not fit a long. A balance that is not an integer (the REAL that
+        // an overflowing credits + amount left before schema version 8) is read as a decimal.
         await using var conn = await db.OpenReadAsync(ct);
         using var tx = conn.BeginTransaction(deferred: true);
         using var cmd = TaskRows.Command(conn, tx,
-            "SELECT a.id, a.credits, COALESCE((SELECT SUM(amount) FROM ledger l WHERE l.account_id = a.id), 0) FROM accounts a ORDER BY a.id");
+            "SELECT a.id, a.credits, COALESCE(s.hi, 0), COALESCE(s.lo, 0) FROM accounts a LEFT JOIN " + LedgerSums.PerAccount + " s ON s.account_id = a.id ORDER BY a.id");
         using var r = await cmd.ExecuteReaderAsync(ct);
         var list = new List<LedgerAuditEntry>();
         while (await r.ReadAsync(ct))
         {
-            list.Add(new LedgerAuditEntry(r.GetString(0), r.GetInt64(1), r.GetInt64(2)));
+            var balance = r.GetValue(1) is long whole ? whole : (decimal)r.GetDouble(1);
+            list.Add(new LedgerAuditEntry(r.GetString(0), balance, LedgerSums.Combine(r.GetInt64(2), r.GetInt64(3))));
         }
 
         return list;

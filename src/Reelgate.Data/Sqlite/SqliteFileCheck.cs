@@ -61,7 +61,7 @@ public static class SqliteFileCheck
                 counts[table] = n;
             }
 
-            var broken = await LongAsync(conn, tx, "SELECT COUNT(*) FROM accounts a WHERE a.credits <> COALESCE((SELECT SUM(amount) FROM ledger l WHERE l.account_id = a.id), 0)", ct);
+            var broken = await LongAsync(conn, tx, "SELECT COUNT(*) FROM accounts a LEFT JOIN " + LedgerSums.PerAccount + " s ON s.account_id = a.id WHERE a.credits <> " + LedgerSums.CombinedSql, ct);
             if (broken > 0)
             {
                 return new SqliteFileReport($"ledger audit failed: {broken} account(s) whose balance is not the sum of their ledger", version.Value, counts);

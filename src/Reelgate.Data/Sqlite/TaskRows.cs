@@ -36,6 +36,10 @@ internal static class TaskRows
         return cmd;
     }
 
+    /// <summary>The error of the credit-bound triggers of migration 0008: a balance above <see cref="Reelgate.Core.Accounts.Credits.MaxBalance"/> or not a whole number.</summary>
+    public static bool IsCreditBound(SqliteException e) =>
+        e.SqliteErrorCode == 19 && e.Message.Contains("credits must be a whole number of at most", StringComparison.Ordinal);
+
     /// <summary>Appends a ledger row and moves the balance by the same amount (the ledger rule).</summary>
     public static async Task<bool> PostAsync(SqliteConnection conn, SqliteTransaction tx, string accountId, long amount, string kind, string reason, string? taskId, long now, CancellationToken ct)
     {

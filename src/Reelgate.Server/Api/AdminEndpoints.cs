@@ -13,6 +13,9 @@ public static class AdminEndpoints
 {
     private const int MaxNameLength = 200;
 
+    /// <summary>A top-up refused by the bound; the credits reserved by waiting tasks count (docs/api.md).</summary>
+    private static readonly string BalanceLimitMessage = $"validation error: the balance would exceed {Credits.MaxBalance} credits";
+
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup("/api/admin").AddEndpointFilter(async (ctx, next) =>
@@ -20,9 +23,9 @@ public static class AdminEndpoints
                 ? await next(ctx)
                 : ApiResults.Error(401, ApiResults.AuthenticationFailed));
 
-        admin.MapPost("/accounts", CreateAccountAsync).Documented<AccountCreatedData>("Create an account with starting credits", 400, 401, 422);
+        admin.MapPost("/accounts", CreateAccountAsync).Documented<AccountCreatedData>("Create an account with starting credits (0 to 10^15)", 400, 401, 422);
         admin.MapGet("/accounts/{accountId}", GetAccountAsync).Documented<AccountData>("An account with its keys (prefixes only)", 401, 404);
-        admin.MapPost("/accounts/{accountId}/credits", AdjustCreditsAsync).Documented<CreditsData>("Top up (positive) or deduct (negative, never below zero)", 400, 401, 402, 404, 422);
+        admin.MapPost("/accounts/{accountId}/credits", AdjustCreditsAsync).Documented<CreditsData>("Top up (positive, never past 10^15 credits) or deduct (negative, never below zero)", 400, 401, 402, 404, 422);
         admin.MapPost("/accounts/{accountId}/keys", CreateKeyAsync).Documented<KeyCreatedData>("Create an API key (shown once)", 400, 401, 404, 422);
         admin.MapPost("/accounts/{accountId}/disable", DisableAsync).Documented<object>("Disable an account: its keys are refused", 401, 404);
         admin.MapDelete("/keys/{keyId}", RevokeKeyAsync).Documented<object>("Revoke an API key", 401, 404);
@@ -47,9 +50,9 @@ public static class AdminEndpoints
             return ApiResults.Error(422, $"validation error: name must be a string of 1 to {MaxNameLength} characters");
         }
 
-        if (body.Credits is < 0)
+        if (body.Credits is < 0 or > Credits.MaxBalance)
         {
-            return ApiResults.Error(422, "validation error: credits must be a whole number of 0 or more");
+            return ApiResults.Error(422, $"validation error: credits must be a whole number from 0 to {Credits.MaxBalance}");
         }
 
         var id = "acc_" + Guid.CreateVersion7().ToString("N");
@@ -77,9 +80,9 @@ public static class AdminEndpoints
             return error;
         }
 
-        if (body!.Amount is not { } amount || amount == 0)
+        if (body!.Amount is not { } amount || amount == 0 || amount is < -Credits.MaxBalance or > Credits.MaxBalance)
         {
-            return ApiResults.Error(422, "validation error: amount must be a non-zero whole number (negative to deduct)");
+            return ApiResults.Error(422, $"validation error: amount must be a non-zero whole number from -{Credits.MaxBalance} to {Credits.MaxBalance} (negative to deduct)");
         }
 
         var reason = string.IsNullOrWhiteSpace(body.Reason) ? (amount > 0 ? "top-up" : "deduction") : body.Reason.Trim();
@@ -93,6 +96,7 @@ public static class AdminEndpoints
         {
             CreditAdjustStatus.AccountNotFound => ApiResults.Error(404, "account not found"),
             CreditAdjustStatus.InsufficientCredits => ApiResults.Error(402, "insufficient credits"),
+            CreditAdjustStatus.BalanceLimit => ApiResults.Error(422, BalanceLimitMessage),
             _ => ApiResults.Ok(new CreditsData(result.Credits), ApiJsonContext.Web.ApiEnvelopeCreditsData),
         };
     }

@@ -74,7 +74,8 @@ public sealed record CreditsData(long Credits);
 
 public sealed record KeyCreatedData(string KeyId, string ApiKey);
 
-public sealed record AuditAccountData(string AccountId, long Balance, long LedgerSum);
+/// <summary>A broken account of the audit; decimals, so a ledger sum beyond the 64-bit range is still shown exactly.</summary>
+public sealed record AuditAccountData(string AccountId, decimal Balance, decimal LedgerSum);
 
 public sealed record AuditData(bool Ok, int Accounts, IReadOnlyList<AuditAccountData> Broken);
 

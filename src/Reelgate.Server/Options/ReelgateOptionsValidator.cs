@@ -220,9 +220,9 @@ public sealed class ReelgateOptionsValidator : IValidateOptions<ReelgateOptions>
             errors.Add($"Reelgate:Web:PlaygroundTier is '{o.Web.PlaygroundTier}', which is not in Reelgate:Tiers: use one of {string.Join(", ", o.Tiers.Keys)}");
         }
 
-        if (o.Web.SignupCredits < 0)
+        if (o.Web.SignupCredits is < 0 or > Reelgate.Core.Accounts.Credits.MaxBalance)
         {
-            errors.Add("Reelgate:Web:SignupCredits must be 0 or more: set Reelgate__Web__SignupCredits");
+            errors.Add($"Reelgate:Web:SignupCredits is {o.Web.SignupCredits}: set Reelgate__Web__SignupCredits to a whole number from 0 to {Reelgate.Core.Accounts.Credits.MaxBalance}");
         }
 
         foreach (var host in o.Callbacks.AllowedHosts)

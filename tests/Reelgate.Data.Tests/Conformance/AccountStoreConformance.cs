@@ -21,6 +21,12 @@ public abstract class AccountStoreConformance : IAsyncLifetime
     /// <summary>Runs raw SQL against the store's database; returns the error message, or null if it was accepted.</summary>
     protected abstract Task<string?> TryRawAsync(string sql);
 
+    /// <summary>
+    /// Appends ledger rows and sets the balance directly, past every rule of the database (its
+    /// triggers and the ledger rule), as a damaged or hand-edited database might hold them.
+    /// </summary>
+    protected abstract Task ForceLedgerAsync(string accountId, long credits, params long[] amounts);
+
     private static string NewId(string prefix) => prefix + Guid.NewGuid().ToString("N");
 
     [Fact]
@@ -121,5 +127,48 @@ public abstract class AccountStoreConformance : IAsyncLifetime
         Assert.NotNull(await TryRawAsync($"UPDATE accounts SET credits = -5 WHERE id = '{id}'"));
         Assert.Equal(10, await Store.GetBalanceAsync(id, Ct));
         Assert.All(await Store.AuditAsync(Ct), e => Assert.True(e.Ok));
+    }
+
+    [Fact]
+    public async Task Balances_StayWithinTheBound_AndAChangePastItChangesNothing()
+    {
+        var id = NewId("acc_");
+        await Store.CreateAccountAsync(id, "rich", Credits.MaxBalance, 1, Ct);
+        Assert.Equal(Credits.MaxBalance, await Store.GetBalanceAsync(id, Ct));
+
+        Assert.Equal(new CreditAdjustment(CreditAdjustStatus.BalanceLimit, Credits.MaxBalance), await Store.AdjustCreditsAsync(id, 1, "over", 2, Ct));
+        Assert.Equal(new CreditAdjustment(CreditAdjustStatus.BalanceLimit, Credits.MaxBalance), await Store.AdjustCreditsAsync(id, long.MaxValue, "overflow", 2, Ct));
+        Assert.Equal(new CreditAdjustment(CreditAdjustStatus.InsufficientCredits, Credits.MaxBalance), await Store.AdjustCreditsAsync(id, -Credits.MaxBalance - 1, "under", 2, Ct));
+        Assert.Equal(new CreditAdjustment(CreditAdjustStatus.InsufficientCredits, Credits.MaxBalance), await Store.AdjustCreditsAsync(id, long.MinValue, "underflow", 2, Ct));
+        Assert.Equal(new CreditAdjustment(CreditAdjustStatus.Applied, 0), await Store.AdjustCreditsAsync(id, -Credits.MaxBalance, "all", 3, Ct));
+        Assert.Equal(new CreditAdjustment(CreditAdjustStatus.Applied, Credits.MaxBalance), await Store.AdjustCreditsAsync(id, Credits.MaxBalance, "all back", 4, Ct));
+        Assert.Equal(3, (await Store.LedgerAsync(id, null, 10, Ct)).Count); // the refused changes left no row
+
+        // The database refuses a balance past the bound, and an overflowing one, from any writer.
+        Assert.NotNull(await TryRawAsync($"UPDATE accounts SET credits = credits + 1 WHERE id = '{id}'"));
+        Assert.NotNull(await TryRawAsync($"UPDATE accounts SET credits = credits + 9223372036854775807 WHERE id = '{id}'"));
+        await Assert.ThrowsAnyAsync<Exception>(() => Store.CreateAccountAsync(NewId("acc_"), "too rich", Credits.MaxBalance + 1, 5, Ct));
+        Assert.Equal(Credits.MaxBalance, await Store.GetBalanceAsync(id, Ct));
+        Assert.All(await Store.AuditAsync(Ct), e => Assert.True(e.Ok, $"{e.AccountId}: balance {e.Balance} != ledger {e.LedgerSum}"));
+    }
+
+    [Fact]
+    public async Task Audit_Answers_WhenALedgerSumDoesNotFitALong()
+    {
+        // Broken: its ledger sums to far more than a long holds; the audit reports it exactly.
+        var broken = NewId("acc_");
+        await Store.CreateAccountAsync(broken, "overflowed", 10, 1, Ct);
+        await ForceLedgerAsync(broken, 10, long.MaxValue, long.MaxValue);
+
+        // Sound: its running sum passes long.MaxValue on the way, but the total is its balance.
+        var sound = NewId("acc_");
+        await Store.CreateAccountAsync(sound, "roundabout", 5, 1, Ct);
+        await ForceLedgerAsync(sound, 5, long.MaxValue, 1, -long.MaxValue, -1);
+
+        var audit = await Store.AuditAsync(Ct);
+        var b = Assert.Single(audit, e => e.AccountId == broken);
+        Assert.Equal((10m, 10m + 2m * long.MaxValue, false), (b.Balance, b.LedgerSum, b.Ok));
+        var s = Assert.Single(audit, e => e.AccountId == sound);
+        Assert.Equal((5m, 5m, true), (s.Balance, s.LedgerSum, s.Ok));
     }
 }

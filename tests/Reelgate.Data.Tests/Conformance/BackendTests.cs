@@ -38,6 +38,31 @@ public sealed class SqliteAccountStoreTests : AccountStoreConformance
         }
     }
 
+    protected override async Task ForceLedgerAsync(string accountId, long credits, params long[] amounts)
+    {
+        // SQLite's ledger does not move the balance by itself: rows and balance are written apart.
+        await using var conn = new SqliteConnection($"Data Source={Path.Combine(_dir, "reelgate.db")}");
+        await conn.OpenAsync(Ct);
+        await using var tx = conn.BeginTransaction();
+        foreach (var amount in amounts)
+        {
+            await using var ins = conn.CreateCommand();
+            ins.Transaction = tx;
+            ins.CommandText = "INSERT INTO ledger (account_id, amount, kind, reason, created_at) VALUES ($a, $n, 'adjust', 'forced', 9)";
+            ins.Parameters.AddWithValue("$a", accountId);
+            ins.Parameters.AddWithValue("$n", amount);
+            await ins.ExecuteNonQueryAsync(Ct);
+        }
+
+        await using var upd = conn.CreateCommand();
+        upd.Transaction = tx;
+        upd.CommandText = "UPDATE accounts SET credits = $c WHERE id = $a";
+        upd.Parameters.AddWithValue("$a", accountId);
+        upd.Parameters.AddWithValue("$c", credits);
+        await upd.ExecuteNonQueryAsync(Ct);
+        await tx.CommitAsync(Ct);
+    }
+
     public override async ValueTask DisposeAsync()
     {
         if (_db is not null)
@@ -78,6 +103,59 @@ public sealed class PostgresAccountStoreTests(PostgresServer server) : AccountSt
         {
             return e.MessageText;
         }
+    }
+
+    protected override async Task ForceLedgerAsync(string accountId, long credits, params long[] amounts)
+    {
+        // Replica mode switches the triggers off for this transaction (the test server's user is a
+        // superuser): the rows go in without moving the balance, and the balance is set directly.
+        await using var conn = new NpgsqlConnection(_connection);
+        await conn.OpenAsync(Ct);
+        await using var tx = await conn.BeginTransactionAsync(Ct);
+        await using (var replica = new NpgsqlCommand("SET LOCAL session_replication_role = replica", conn, tx))
+        {
+            await replica.ExecuteNonQueryAsync(Ct);
+        }
+
+        foreach (var amount in amounts)
+        {
+            await using var ins = new NpgsqlCommand("INSERT INTO ledger (account_id, amount, kind, reason, created_at) VALUES ($1, $2, 'adjust', 'forced', 9)", conn, tx);
+            ins.Parameters.AddWithValue(accountId);
+            ins.Parameters.AddWithValue(amount);
+            await ins.ExecuteNonQueryAsync(Ct);
+        }
+
+        await using var upd = new NpgsqlCommand("UPDATE accounts SET credits = $2 WHERE id = $1", conn, tx);
+        upd.Parameters.AddWithValue(accountId);
+        upd.Parameters.AddWithValue(credits);
+        await upd.ExecuteNonQueryAsync(Ct);
+        await tx.CommitAsync(Ct);
+    }
+
+    [Fact]
+    public async Task Migration6_CapsABalanceAboveTheBound_WithALedgerRow()
+    {
+        // A schema-5 database in which an account was given long.MaxValue credits (allowed then).
+        Assert.Null(await TryRawAsync("ALTER TABLE accounts DROP CONSTRAINT accounts_credits_at_most_bound; DELETE FROM schema_version WHERE version = 6"));
+        await Store.CreateAccountAsync("acc_pg_huge", "huge", 0, 1, Ct);
+        await ForceLedgerAsync("acc_pg_huge", long.MaxValue, long.MaxValue);
+
+        await _db!.MigrateAsync(Ct);
+
+        Assert.Equal(Credits.MaxBalance, await Store.GetBalanceAsync("acc_pg_huge", Ct));
+        Assert.Equal(Credits.MaxBalance - long.MaxValue, (await Store.LedgerAsync("acc_pg_huge", null, 1, Ct))[0].Amount);
+        Assert.All(await Store.AuditAsync(Ct), e => Assert.True(e.Ok, $"{e.AccountId}: balance {e.Balance} != ledger {e.LedgerSum}"));
+        Assert.Equal(CreditAdjustStatus.BalanceLimit, (await Store.AdjustCreditsAsync("acc_pg_huge", 1, "top-up", 2, Ct)).Status);
+    }
+
+    [Fact]
+    public async Task TheDatabaseItself_RefusesALedgerRowThatTakesTheBalancePastTheBound()
+    {
+        await Store.CreateAccountAsync("acc_pg_bound", "bound", Credits.MaxBalance, 1, Ct);
+
+        Assert.Contains("accounts_credits_at_most_bound", await TryRawAsync("INSERT INTO ledger (account_id, amount, kind, reason, created_at) VALUES ('acc_pg_bound', 1, 'adjust', 'raw', 2)"));
+        Assert.Contains("out of range", await TryRawAsync("INSERT INTO ledger (account_id, amount, kind, reason, created_at) VALUES ('acc_pg_bound', 9223372036854775807, 'adjust', 'raw', 2)"));
+        Assert.Equal(Credits.MaxBalance, await Store.GetBalanceAsync("acc_pg_bound", Ct));
     }
 
     public override async ValueTask DisposeAsync()

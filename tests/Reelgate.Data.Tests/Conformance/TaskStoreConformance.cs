@@ -373,6 +373,27 @@ public abstract class TaskStoreConformance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TopUps_CountTheCreditsOfWaitingTasks_SoARefundNeverPassesTheBound()
+    {
+        var (account, key) = await AccountAsync(Credits.MaxBalance);
+        var waiting = Task(account, key, cost: 100);
+        Assert.Equal(CreateTaskStatus.Created, (await S.Tasks.CreateAsync(waiting, Ct)).Status);
+
+        // 100 below the bound, but the waiting task's 100 may come back as a refund.
+        Assert.Equal(new CreditAdjustment(CreditAdjustStatus.BalanceLimit, Credits.MaxBalance - 100), await S.Accounts.AdjustCreditsAsync(account, 1, "top-up", 150, Ct));
+        Assert.Equal(CancelOutcome.Cancelled, await S.Tasks.CancelAsync(waiting.TaskId, account, 200, Ct));
+        Assert.Equal(Credits.MaxBalance, await S.Accounts.GetBalanceAsync(account, Ct));
+
+        // A success keeps its cost: that room can be topped up again.
+        var done = Task(account, key, cost: 100, now: 300);
+        await S.Tasks.CreateAsync(done, Ct);
+        var c = (await S.Queue.ClaimAsync("w", 310, Lease, 3, Ct))!;
+        Assert.True(await S.Queue.SucceedAsync(done.TaskId, c.LeaseToken, done.TaskId + "/video.mp4", null, 320, Ct));
+        Assert.Equal(new CreditAdjustment(CreditAdjustStatus.Applied, Credits.MaxBalance), await S.Accounts.AdjustCreditsAsync(account, 100, "top-up", 330, Ct));
+        await AssertAuditAsync();
+    }
+
+    [Fact]
     public async Task Cancel_RefundsAWaitingTask_OnceAndOnlyForItsAccount()
     {
         var (account, key) = await AccountAsync(100);
