@@ -49,6 +49,11 @@ public static class McpEndpoint
                 return;
             }
 
+            if (origin.Count == 1 && AllowBrowser(ctx, origin[0]!))
+            {
+                return; // a CORS preflight, answered
+            }
+
             var authenticator = ctx.RequestServices.GetRequiredService<ApiKeyAuthenticator>();
             var key = ctx.Request.Headers.Authorization.Count == 1
                 ? await authenticator.AuthenticateAsync(ctx.Request.Headers.Authorization.ToString(), ctx.RequestAborted)
@@ -70,6 +75,29 @@ public static class McpEndpoint
         }));
         app.MapMcp("/mcp");
         return app;
+    }
+
+    /// <summary>
+    /// CORS for a listed origin: without it a browser could not read an answer, nor send the
+    /// Authorization header at all (that needs a preflight). Returns true when the request was the
+    /// preflight and has been answered (it carries no key, so it comes before authentication).
+    /// </summary>
+    private static bool AllowBrowser(HttpContext ctx, string origin)
+    {
+        var headers = ctx.Response.Headers;
+        headers.AccessControlAllowOrigin = origin;
+        headers.Vary = "Origin";
+        headers.AccessControlExposeHeaders = "Mcp-Session-Id, WWW-Authenticate";
+        if (!HttpMethods.IsOptions(ctx.Request.Method) || ctx.Request.Headers.AccessControlRequestMethod.Count == 0)
+        {
+            return false;
+        }
+
+        headers.AccessControlAllowMethods = "GET, POST, DELETE";
+        headers.AccessControlAllowHeaders = "Authorization, Content-Type, Accept, Mcp-Session-Id, Mcp-Protocol-Version, Last-Event-ID";
+        headers.AccessControlMaxAge = "600";
+        ctx.Response.StatusCode = 204;
+        return true;
     }
 
     /// <summary>

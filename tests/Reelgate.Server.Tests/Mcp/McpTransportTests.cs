@@ -110,6 +110,41 @@ public sealed class McpTransportTests
     }
 
     [Fact]
+    public async Task ListedOrigin_GetsCorsAnswers_SoAPageCanSendItsKey()
+    {
+        await using var server = await ReelgateTestServer.StartAsync(
+            new Dictionary<string, string?> { ["Reelgate:Mcp:AllowedOrigins:0"] = "https://agents.example.com" },
+            services: s => ScriptedEngine.AddTo(s));
+        var (_, _, key) = await server.CreateAccountAsync(100_000);
+        using var anonymous = server.NewClient();
+        using var client = server.NewClient(key);
+        HttpRequestMessage Preflight(string origin)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Options, "/mcp");
+            request.Headers.Add("Origin", origin);
+            request.Headers.Add("Access-Control-Request-Method", "POST");
+            request.Headers.Add("Access-Control-Request-Headers", "authorization, content-type");
+            return request;
+        }
+
+        using var allowed = await anonymous.SendAsync(Preflight("https://agents.example.com"), TestContext.Current.CancellationToken);
+        using var refused = await anonymous.SendAsync(Preflight("https://evil.example"), TestContext.Current.CancellationToken);
+        using var call = new HttpRequestMessage(HttpMethod.Post, "/mcp") { Content = new ByteArrayContent(RawMcp.ToolCall("get_credits", "{}")) };
+        call.Content.Headers.ContentType = new("application/json");
+        call.Headers.Add("Accept", "application/json, text/event-stream");
+        call.Headers.Add("Origin", "https://agents.example.com");
+        using var answer = await client.SendAsync(call, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.NoContent, allowed.StatusCode);
+        Assert.Equal("https://agents.example.com", allowed.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.Contains("Authorization", allowed.Headers.GetValues("Access-Control-Allow-Headers").Single(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.False(refused.Headers.Contains("Access-Control-Allow-Origin"));
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal("https://agents.example.com", answer.Headers.GetValues("Access-Control-Allow-Origin").Single());
+    }
+
+    [Fact]
     public async Task AnyBrowserOrigin_Is403_ByDefault()
     {
         await using var server = await ReelgateTestServer.StartAsync(services: s => ScriptedEngine.AddTo(s));
