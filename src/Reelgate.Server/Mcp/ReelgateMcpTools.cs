@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Primitives;
+using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using Reelgate.Core.Accounts;
 using Reelgate.Core.Catalog;
@@ -17,8 +18,10 @@ namespace Reelgate.Server.Mcp;
 /// <c>list_tasks</c>, <c>get_credits</c>, <c>list_models</c>. Input schemas come from the model
 /// catalog. Each call is rate-limited like its REST twin (generate_video as a create, the rest as
 /// reads) and goes through the same code (<see cref="CreateTaskEndpoint.CreateAsync(AuthenticatedKey, TierLimits, JsonElement, StringValues, string)"/>
-/// for creation). API errors come back as tool errors whose text starts with the REST code and msg,
-/// e.g. <c>402 insufficient credits</c>.
+/// for creation). Arguments are checked against the tool's published inputSchema
+/// (<see cref="ToolArgumentValidator"/>) before anything is created or charged. API errors come
+/// back as tool errors whose text starts with the REST code and msg, e.g.
+/// <c>402 insufficient credits</c>; an unknown tool is a JSON-RPC error (-32602).
 /// </summary>
 public sealed class ReelgateMcpTools(
     IHttpContextAccessor accessor,
@@ -36,44 +39,26 @@ public sealed class ReelgateMcpTools(
 
     private static readonly string[] ToolArguments = ["model", "wait", "wait_seconds", "callBackUrl", "request_id"];
 
-    public ListToolsResult ListTools() => new()
-    {
-        Tools =
-        [
-            new Tool
-            {
-                Name = "generate_video",
-                Description = "Create a video generation task (charged at once, refunded if it fails). With wait=true, waits until it ends and returns the task with its result URL.",
-                InputSchema = ToElement(GenerateSchema()),
-            },
-            new Tool
-            {
-                Name = "get_task",
-                Description = "A task's state, progress, result URLs (signed) or failure, as recordInfo returns it.",
-                InputSchema = ToElement(Schema(new JsonObject { ["taskId"] = new JsonObject { ["type"] = "string", ["description"] = "The task id from generate_video." } }, "taskId")),
-            },
-            new Tool
-            {
-                Name = "list_tasks",
-                Description = "The account's tasks, newest first, with keyset pagination (pass nextCursor back as cursor).",
-                InputSchema = ToElement(Schema(new JsonObject
-                {
-                    ["state"] = new JsonObject { ["type"] = "string", ["enum"] = new JsonArray("waiting", "success", "fail") },
-                    ["model"] = new JsonObject { ["type"] = "string", ["enum"] = new JsonArray(catalog.Models.Select(m => (JsonNode)m.Id).ToArray()) },
-                    ["limit"] = new JsonObject { ["type"] = "integer", ["minimum"] = 1, ["maximum"] = 100, ["default"] = 20 },
-                    ["cursor"] = new JsonObject { ["type"] = "string" },
-                })),
-            },
-            new Tool { Name = "get_credits", Description = "The account's credit balance.", InputSchema = ToElement(Schema([])) },
-            new Tool { Name = "list_models", Description = "The models with their inputs, sizes and prices.", InputSchema = ToElement(Schema([])) },
-        ],
-    };
+    private static readonly IReadOnlyDictionary<string, JsonElement> NoArguments = new Dictionary<string, JsonElement>();
+
+    /// <summary>The tools with the input schemas they are checked against, built once from the catalog.</summary>
+    private readonly IReadOnlyList<(Tool Tool, JsonObject Input)> _tools = Declare(catalog);
+
+    public ListToolsResult ListTools() => new() { Tools = [.. _tools.Select(t => t.Tool)] };
 
     public async ValueTask<CallToolResult> CallAsync(CallToolRequestParams call, CancellationToken ct)
     {
+        // An unknown tool is a protocol error (JSON-RPC -32602), not a tool result: MCP 2025-06-18,
+        // "Error Handling". It is refused before the rate limit, which counts tool calls.
+        var (_, schema) = _tools.FirstOrDefault(t => t.Tool.Name == call.Name);
+        if (schema is null)
+        {
+            throw new McpProtocolException($"Unknown tool: '{call.Name}'", McpErrorCode.InvalidParams);
+        }
+
         var http = accessor.HttpContext ?? throw new InvalidOperationException("MCP tool called outside an HTTP request");
         var key = (AuthenticatedKey)http.Items[McpEndpoint.KeyItem]!;
-        var args = call.Arguments ?? new Dictionary<string, JsonElement>();
+        var args = call.Arguments is { } given ? new Dictionary<string, JsonElement>(given) : NoArguments;
         var kind = call.Name == "generate_video" ? RequestKind.Create : RequestKind.Read;
         var (tier, decision) = await caller.LimitAsync(key, kind, ct);
         if (decision.Unavailable)
@@ -86,18 +71,41 @@ public sealed class ReelgateMcpTools(
             return Error(429, $"rate limit exceeded: {decision.Limit} per {decision.WindowSeconds} s for tier {key.Tier}, retry after {decision.RetryAfterSeconds} s");
         }
 
+        // Invalid arguments are a tool error (isError, 422 as REST words it), so the agent can read
+        // and correct them; nothing is created or charged. generate_video asks createTask's own
+        // input rules first so its messages stay REST's (input.duration ...); the schema check
+        // then covers the tool's own arguments and anything else the schema refuses.
+        var invalid = (call.Name == "generate_video" ? CatalogInputError(args) : null) ?? ToolArgumentValidator.Validate(call.Name, schema, args);
+        if (invalid is not null)
+        {
+            return Error(422, invalid);
+        }
+
         return call.Name switch
         {
             "generate_video" => await GenerateAsync(http, key, tier, args, ct),
             "get_task" => await GetTaskAsync(http, key, args, ct),
             "list_tasks" => await ListAsync(http, key, args, ct),
             "get_credits" => Ok(new JsonObject { ["credits"] = await accounts.GetBalanceAsync(key.AccountId, ct) ?? 0 }),
-            "list_models" => Ok(JsonSerializer.SerializeToNode(catalog.Models.Select(ModelsEndpoints.ToData).ToList(), ApiJsonContext.Web.IReadOnlyListModelData)!),
-            _ => Error(404, $"unknown tool '{call.Name}'"),
+            "list_models" => Ok(new JsonObject { ["models"] = JsonSerializer.SerializeToNode(catalog.Models.Select(ModelsEndpoints.ToData).ToList(), ApiJsonContext.Web.IReadOnlyListModelData) }),
+            _ => throw new InvalidOperationException($"tool {call.Name} is declared but has no handler"),
         };
     }
 
-    private async Task<CallToolResult> GenerateAsync(HttpContext http, AuthenticatedKey key, TierLimits tier, IDictionary<string, JsonElement> args, CancellationToken ct)
+    private string? CatalogInputError(IReadOnlyDictionary<string, JsonElement> args)
+    {
+        var (model, input) = CreateInput(args);
+        if (!catalog.TryGet(model, out var definition))
+        {
+            return null; // the schema's model enum words this one
+        }
+
+        using var doc = JsonDocument.Parse(input.ToJsonString());
+        return InputValidator.Validate(definition, doc.RootElement).Error;
+    }
+
+    /// <summary>The createTask model and input of a generate_video call: every argument that is not the tool's own.</summary>
+    private (string Model, JsonObject Input) CreateInput(IReadOnlyDictionary<string, JsonElement> args)
     {
         var model = args.TryGetValue("model", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : DefaultModel;
         var input = new JsonObject();
@@ -109,13 +117,20 @@ public sealed class ReelgateMcpTools(
             }
         }
 
+        return (model, input);
+    }
+
+    /// <summary>Creates through createTask's own code path; the arguments have passed the tool's schema.</summary>
+    private async Task<CallToolResult> GenerateAsync(HttpContext http, AuthenticatedKey key, TierLimits tier, IReadOnlyDictionary<string, JsonElement> args, CancellationToken ct)
+    {
+        var (model, input) = CreateInput(args);
         var body = new JsonObject { ["model"] = model, ["input"] = input };
         if (args.TryGetValue("callBackUrl", out var cb))
         {
             body["callBackUrl"] = JsonNode.Parse(cb.GetRawText());
         }
 
-        var requestId = args.TryGetValue("request_id", out var rid) ? (rid.ValueKind == JsonValueKind.String ? new StringValues(rid.GetString()) : new StringValues("")) : StringValues.Empty;
+        var requestId = args.TryGetValue("request_id", out var rid) && rid.ValueKind == JsonValueKind.String ? new StringValues(rid.GetString()) : StringValues.Empty;
         using var doc = JsonDocument.Parse(body.ToJsonString());
         var created = await creator.CreateAsync(key, tier, doc.RootElement, requestId, $"{http.Request.Scheme}://{http.Request.Host}");
         if (created.Code != 200)
@@ -124,7 +139,7 @@ public sealed class ReelgateMcpTools(
         }
 
         var wait = args.TryGetValue("wait", out var w) && w.ValueKind == JsonValueKind.True;
-        var seconds = args.TryGetValue("wait_seconds", out var s) && s.ValueKind == JsonValueKind.Number && s.TryGetInt32(out var n) ? Math.Clamp(n, 1, MaxWaitSeconds) : 300;
+        var seconds = args.TryGetValue("wait_seconds", out var s) && ToolArgumentValidator.TryGetWhole(s, out var n) ? n : 300;
         var task = wait ? await WaitAsync(key.AccountId, created.TaskId!, TimeSpan.FromSeconds(seconds), ct) : await tasks.GetAsync(created.TaskId!, ct);
         return Ok(TaskNode(task!, http));
     }
@@ -157,56 +172,124 @@ public sealed class ReelgateMcpTools(
         }
     }
 
-    private async Task<CallToolResult> GetTaskAsync(HttpContext http, AuthenticatedKey key, IDictionary<string, JsonElement> args, CancellationToken ct)
+    private async Task<CallToolResult> GetTaskAsync(HttpContext http, AuthenticatedKey key, IReadOnlyDictionary<string, JsonElement> args, CancellationToken ct)
     {
-        if (!args.TryGetValue("taskId", out var id) || id.ValueKind != JsonValueKind.String || string.IsNullOrEmpty(id.GetString()))
-        {
-            return Error(422, "validation error: taskId is required");
-        }
-
-        var taskId = id.GetString()!;
+        // Longer than any task id: not found without a lookup, as recordInfo answers.
+        var taskId = args["taskId"].GetString()!;
         var task = taskId.Length <= 80 ? await tasks.GetAsync(taskId, ct) : null;
         return task is null || task.AccountId != key.AccountId ? Error(404, "task not found") : Ok(TaskNode(task, http));
     }
 
-    private async Task<CallToolResult> ListAsync(HttpContext http, AuthenticatedKey key, IDictionary<string, JsonElement> args, CancellationToken ct)
+    private async Task<CallToolResult> ListAsync(HttpContext http, AuthenticatedKey key, IReadOnlyDictionary<string, JsonElement> args, CancellationToken ct)
     {
         string? Str(string name) => args.TryGetValue(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-        var state = Str("state");
-        if (state is not (null or TaskState.Waiting or TaskState.Success or TaskState.Fail))
-        {
-            return Error(422, "validation error: state must be one of waiting, success, fail");
-        }
-
-        var limit = 20;
-        if (args.TryGetValue("limit", out var l) && (l.ValueKind != JsonValueKind.Number || !l.TryGetInt32(out limit) || limit is < 1 or > 100))
-        {
-            return Error(422, "validation error: limit must be a whole number from 1 to 100");
-        }
-
+        var limit = args.TryGetValue("limit", out var l) && ToolArgumentValidator.TryGetWhole(l, out var n) ? (int)n : 20;
         TaskCursor? after = null;
         if (Str("cursor") is { Length: > 0 } cursor && (after = ListCursor.Decode(cursor)) is null)
         {
             return Error(400, ApiResults.InvalidRequest);
         }
 
-        var page = await tasks.ListAsync(key.AccountId, state, Str("model"), after, limit + 1, ct);
+        var page = await tasks.ListAsync(key.AccountId, Str("state"), Str("model"), after, limit + 1, ct);
         var items = new JsonArray(page.Take(limit).Select(t => (JsonNode)TaskNode(t, http)).ToArray());
         var next = page.Count > limit ? ListCursor.Encode(new TaskCursor(page[limit - 1].CreateTime, page[limit - 1].TaskId)) : null;
         return Ok(new JsonObject { ["items"] = items, ["nextCursor"] = next });
     }
 
-    private JsonNode TaskNode(TaskRecord task, HttpContext http) =>
-        JsonSerializer.SerializeToNode(view.ToData(task, http.Request), ApiJsonContext.Web.TaskInfoData)!;
+    private JsonObject TaskNode(TaskRecord task, HttpContext http) =>
+        JsonSerializer.SerializeToNode(view.ToData(task, http.Request), ApiJsonContext.Web.TaskInfoData)!.AsObject();
 
     private string DefaultModel => catalog.Models.First().Id;
 
+    /// <summary>
+    /// The tools, each with the input schema it publishes and is checked against
+    /// (<see cref="ToolArgumentValidator"/>) and an output schema: every success is a JSON object
+    /// in structuredContent (MCP wants an object there).
+    /// </summary>
+    private static List<(Tool Tool, JsonObject Input)> Declare(ModelCatalog catalog)
+    {
+        var modelIds = catalog.Models.Select(m => (JsonNode)m.Id).ToArray();
+        var task = new JsonObject
+        {
+            ["type"] = "object",
+            ["properties"] = new JsonObject
+            {
+                ["taskId"] = new JsonObject { ["type"] = "string" },
+                ["model"] = new JsonObject { ["type"] = "string" },
+                ["state"] = new JsonObject { ["type"] = "string", ["enum"] = new JsonArray(TaskState.Waiting, TaskState.Success, TaskState.Fail) },
+            },
+            ["required"] = new JsonArray("taskId", "model", "state"),
+        };
+        var tools = new List<(Tool, JsonObject)>
+        {
+            Tool(
+                "generate_video",
+                "Create a video generation task (charged at once, refunded if it fails). With wait=true, waits until it ends and returns the task with its result URL.",
+                GenerateSchema(catalog),
+                task.DeepClone().AsObject()),
+            Tool(
+                "get_task",
+                "A task's state, progress, result URLs (signed) or failure, as recordInfo returns it.",
+                Schema(new JsonObject { ["taskId"] = new JsonObject { ["type"] = "string", ["minLength"] = 1, ["description"] = "The task id from generate_video." } }, "taskId"),
+                task.DeepClone().AsObject()),
+            Tool(
+                "list_tasks",
+                "The account's tasks, newest first, with keyset pagination (pass nextCursor back as cursor).",
+                Schema(new JsonObject
+                {
+                    ["state"] = new JsonObject { ["type"] = "string", ["enum"] = new JsonArray(TaskState.Waiting, TaskState.Success, TaskState.Fail) },
+                    ["model"] = new JsonObject { ["type"] = "string", ["enum"] = new JsonArray([.. modelIds.Select(n => n.DeepClone())]) },
+                    ["limit"] = new JsonObject { ["type"] = "integer", ["minimum"] = 1, ["maximum"] = 100, ["default"] = 20 },
+                    ["cursor"] = new JsonObject { ["type"] = "string" },
+                }),
+                new JsonObject
+                {
+                    ["type"] = "object",
+                    ["properties"] = new JsonObject
+                    {
+                        ["items"] = new JsonObject { ["type"] = "array", ["items"] = task.DeepClone() },
+                        ["nextCursor"] = new JsonObject { ["type"] = new JsonArray("string", "null") },
+                    },
+                    ["required"] = new JsonArray("items", "nextCursor"),
+                }),
+            Tool(
+                "get_credits",
+                "The account's credit balance.",
+                Schema([]),
+                new JsonObject { ["type"] = "object", ["properties"] = new JsonObject { ["credits"] = new JsonObject { ["type"] = "integer" } }, ["required"] = new JsonArray("credits") }),
+            Tool(
+                "list_models",
+                "The models with their inputs, sizes and prices.",
+                Schema([]),
+                new JsonObject
+                {
+                    ["type"] = "object",
+                    ["properties"] = new JsonObject
+                    {
+                        ["models"] = new JsonObject
+                        {
+                            ["type"] = "array",
+                            ["items"] = new JsonObject { ["type"] = "object", ["properties"] = new JsonObject { ["id"] = new JsonObject { ["type"] = "string" } }, ["required"] = new JsonArray("id") },
+                        },
+                    },
+                    ["required"] = new JsonArray("models"),
+                }),
+        };
+        return tools;
+    }
+
+    private static (Tool, JsonObject) Tool(string name, string description, JsonObject input, JsonObject output)
+    {
+        ToolArgumentValidator.EnsureSupported(name, input);
+        return (new Tool { Name = name, Description = description, InputSchema = ToElement(input), OutputSchema = ToElement(output) }, input);
+    }
+
     /// <summary>generate_video's schema: every model's input fields from the catalog, plus model, wait and callBackUrl.</summary>
-    private JsonObject GenerateSchema()
+    private static JsonObject GenerateSchema(ModelCatalog catalog)
     {
         var properties = new JsonObject
         {
-            ["model"] = new JsonObject { ["type"] = "string", ["enum"] = new JsonArray(catalog.Models.Select(m => (JsonNode)m.Id).ToArray()), ["default"] = DefaultModel },
+            ["model"] = new JsonObject { ["type"] = "string", ["enum"] = new JsonArray(catalog.Models.Select(m => (JsonNode)m.Id).ToArray()), ["default"] = catalog.Models.First().Id },
         };
         var required = new HashSet<string>(StringComparer.Ordinal);
         foreach (var model in catalog.Models)
@@ -222,7 +305,7 @@ public sealed class ReelgateMcpTools(
         }
 
         properties["callBackUrl"] = new JsonObject { ["type"] = "string", ["format"] = "uri", ["maxLength"] = 2048, ["description"] = "Signed POST of the task when it ends." };
-        properties["request_id"] = new JsonObject { ["type"] = "string", ["maxLength"] = 128, ["description"] = "Idempotency key: a retry with the same id returns the same task and charges once." };
+        properties["request_id"] = new JsonObject { ["type"] = "string", ["minLength"] = 1, ["maxLength"] = 128, ["description"] = "Idempotency key: a retry with the same id returns the same task and charges once." };
         properties["wait"] = new JsonObject { ["type"] = "boolean", ["default"] = false, ["description"] = "Wait until the task ends and return it with its result URL." };
         properties["wait_seconds"] = new JsonObject { ["type"] = "integer", ["minimum"] = 1, ["maximum"] = MaxWaitSeconds, ["default"] = 300, ["description"] = "How long to wait at most (the task keeps running after)." };
         return Schema(properties, [.. required]);
@@ -281,9 +364,10 @@ public sealed class ReelgateMcpTools(
         return schema;
     }
 
+    /// <summary>An object schema that refuses arguments it does not list: nothing an agent sends is silently ignored.</summary>
     private static JsonObject Schema(JsonObject properties, params string[] required)
     {
-        var schema = new JsonObject { ["type"] = "object", ["properties"] = properties };
+        var schema = new JsonObject { ["type"] = "object", ["properties"] = properties, ["additionalProperties"] = false };
         if (required.Length > 0)
         {
             schema["required"] = new JsonArray(required.Select(r => (JsonNode)r).ToArray());
@@ -294,10 +378,11 @@ public sealed class ReelgateMcpTools(
 
     private static JsonElement ToElement(JsonObject o) => JsonDocument.Parse(o.ToJsonString()).RootElement.Clone();
 
-    private static CallToolResult Ok(JsonNode data) => new()
+    /// <summary>A success: the JSON object as text (for clients that read only text) and as structuredContent.</summary>
+    private static CallToolResult Ok(JsonObject data) => new()
     {
         Content = [new TextContentBlock { Text = data.ToJsonString() }],
-        StructuredContent = data is JsonObject ? ToElement((JsonObject)data) : null,
+        StructuredContent = ToElement(data),
     };
 
     private static CallToolResult Error(int code, string msg) => new()

@@ -129,6 +129,9 @@ public sealed class ReelgateOptions
     /// <summary>The web app's settings (<c>Reelgate:Web</c>).</summary>
     public WebOptions Web { get; set; } = new();
 
+    /// <summary>The MCP endpoint's settings (<c>Reelgate:Mcp</c>).</summary>
+    public McpOptions Mcp { get; set; } = new();
+
     /// <summary>The embedded SQLite database file (unused when ConnectionStrings:Reelgate selects PostgreSQL).</summary>
     public string DatabasePath => Path.Combine(DataDirectory, "reelgate.db");
 

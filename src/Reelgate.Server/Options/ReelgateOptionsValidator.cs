@@ -234,6 +234,11 @@ public sealed class ReelgateOptionsValidator : IValidateOptions<ReelgateOptions>
             }
         }
 
+        foreach (var origin in o.Mcp.AllowedOrigins.Where(a => McpOptions.NormalizeOrigin(a) is null))
+        {
+            errors.Add($"Reelgate:Mcp:AllowedOrigins has '{origin}', which is not an origin: use scheme, host and optional port only, like https://agents.example.com (Reelgate__Mcp__AllowedOrigins__0)");
+        }
+
         if (o.Otlp.Endpoint is { Length: > 0 } otlp && (!Uri.TryCreate(otlp, UriKind.Absolute, out var collector) || collector.Scheme is not ("http" or "https")))
         {
             errors.Add("Reelgate:Otlp:Endpoint is not an absolute http(s) URL: set Reelgate__Otlp__Endpoint like http://otel-collector:4317, or leave it unset");

@@ -12,18 +12,9 @@ public sealed class McpTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static async Task<McpClient> ConnectAsync(ReelgateTestServer server, string key)
-    {
-        var transport = new HttpClientTransport(new HttpClientTransportOptions
-        {
-            Endpoint = new Uri(server.BaseAddress, "/mcp"),
-            TransportMode = HttpTransportMode.StreamableHttp,
-            AdditionalHeaders = new Dictionary<string, string> { ["Authorization"] = "Bearer " + key },
-        });
-        return await McpClient.CreateAsync(transport, cancellationToken: Ct);
-    }
+    private static Task<McpClient> ConnectAsync(ReelgateTestServer server, string key) => McpTestClient.ConnectAsync(server, key);
 
-    private static string Text(CallToolResult r) => string.Concat(r.Content.OfType<TextContentBlock>().Select(t => t.Text));
+    private static string Text(CallToolResult r) => McpTestClient.Text(r);
 
     [Fact]
     public async Task Tools_AreListed_WithSchemasFromTheCatalog()
