@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text.Unicode;
 
 namespace Reelgate.Server.Api;
 
@@ -13,7 +14,15 @@ public static class RequestBodyReader
     public const int MaxBytes = 1 << 20;
 
     /// <summary>The body bytes, or null when it is larger than the limit, not valid UTF-8, or the client broke off.</summary>
-    public static async Task<byte[]?> ReadAsync(HttpRequest request, CancellationToken ct)
+    public static async Task<byte[]?> ReadAsync(HttpRequest request, CancellationToken ct) =>
+        await ReadBytesAsync(request, ct) is { } body && Utf8.IsValid(body) ? body : null;
+
+    /// <summary>
+    /// The body bytes without its byte order mark, not yet checked for UTF-8 (for a surface that
+    /// answers invalid UTF-8 differently from an oversized body), or null when it is larger than
+    /// the limit or the client broke off.
+    /// </summary>
+    public static async Task<byte[]?> ReadBytesAsync(HttpRequest request, CancellationToken ct)
     {
         if (request.ContentLength > MaxBytes)
         {
@@ -55,7 +64,7 @@ public static class RequestBodyReader
                 body = body[3..];
             }
 
-            return System.Text.Unicode.Utf8.IsValid(body) ? body.ToArray() : null;
+            return body.ToArray();
         }
         catch (BadHttpRequestException)
         {

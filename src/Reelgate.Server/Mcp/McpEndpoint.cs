@@ -108,7 +108,7 @@ public static class McpEndpoint
     /// </summary>
     private static async Task<bool> BufferBodyAsync(HttpContext ctx)
     {
-        var body = await RequestBodyReader.ReadAsync(ctx.Request, ctx.RequestAborted);
+        var body = await RequestBodyReader.ReadBytesAsync(ctx.Request, ctx.RequestAborted);
         if (body is null)
         {
             await WriteJsonRpcErrorAsync(ctx, 400, McpErrorCode.InvalidRequest, $"invalid request: the body is larger than {RequestBodyReader.MaxBytes} bytes");
