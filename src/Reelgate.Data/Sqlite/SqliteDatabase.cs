@@ -62,7 +62,6 @@ public sealed class SqliteDatabase : IReelgateDatabase, IAsyncDisposable
     /// </summary>
     public async Task MigrateAsync(CancellationToken ct)
     {
-        MakeFilesPrivate();
         await WriteAsync(async (conn, tx) =>
         {
             await Execute(conn, tx, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)", ct);
@@ -274,6 +273,7 @@ public sealed class SqliteDatabase : IReelgateDatabase, IAsyncDisposable
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!);
         _useLock ??= DatabaseUseLock.TryAcquireShared(Path)
             ?? throw new InvalidOperationException($"{Path} is being restored (reelgate-server restore holds {DatabaseUseLock.PathFor(Path)}); start again when the restore has finished");
+        MakeFilesPrivate();
         var conn = new SqliteConnection(_writeConnectionString);
         await conn.OpenAsync(ct);
         await Execute(conn, null, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA busy_timeout=" + _busyTimeoutMs.ToString(System.Globalization.CultureInfo.InvariantCulture) + ";", ct);
