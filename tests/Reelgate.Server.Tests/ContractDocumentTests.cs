@@ -21,8 +21,12 @@ public sealed class ContractDocumentTests(SharedServer shared) : IClassFixture<S
 
     private async Task<JsonObject> PathsAsync() => (await shared.Server.ContractAsync()).Document["paths"]!.AsObject();
 
-    private static JsonObject Parameter(JsonObject operation, string name) =>
-        operation["parameters"]!.AsArray().Single(p => (string)p!["name"]! == name)!.AsObject();
+    private static JsonObject Parameter(JsonObject operation, string name)
+    {
+        var found = operation["parameters"]?.AsArray().SingleOrDefault(p => (string?)p?["name"] == name);
+        Assert.True(found is not null, $"'{name}' is not a parameter of the operation");
+        return found.AsObject();
+    }
 
     [Fact]
     public async Task RecordInfo_DeclaresItsRequiredTaskIdQueryParameter()
@@ -70,7 +74,8 @@ public sealed class ContractDocumentTests(SharedServer shared) : IClassFixture<S
     public async Task CancelAndAdminWrites_DeclareTheJsonBodyTheirHandlerReads(string path, string schemaName, bool required, string? requiredField)
     {
         var document = (await shared.Server.ContractAsync()).Document;
-        var body = document["paths"]![path]!["post"]!["requestBody"]!;
+        var body = document["paths"]![path]!["post"]!["requestBody"];
+        Assert.True(body is not null, $"POST {path} declares no request body");
 
         Assert.Equal(required, (bool?)body["required"] == true);
         Assert.Equal("#/components/schemas/" + schemaName, (string)body["content"]!["application/json"]!["schema"]!["$ref"]!);
@@ -92,10 +97,11 @@ public sealed class ContractDocumentTests(SharedServer shared) : IClassFixture<S
         Assert.Equal(HttpStatusCode.OK, status);
 
         var contract = await server.ContractAsync();
-        var adjust = contract.Document["components"]!["schemas"]!["AdjustCreditsRequest"]!;
-        Assert.NotEmpty(contract.Validate(adjust, """{"amount":0}"""));
-        Assert.NotEmpty(contract.Validate(adjust, """{"amount":"5"}"""));
-        Assert.NotEmpty(contract.Validate(contract.Document["components"]!["schemas"]!["CreateKeyRequest"]!, """{"tier":"no-such-tier"}"""));
+        var schemas = contract.Document["components"]!["schemas"]!;
+        Assert.True(schemas["AdjustCreditsRequest"] is not null && schemas["CreateKeyRequest"] is not null, "the admin request schemas are missing");
+        Assert.NotEmpty(contract.Validate(schemas["AdjustCreditsRequest"]!, """{"amount":0}"""));
+        Assert.NotEmpty(contract.Validate(schemas["AdjustCreditsRequest"]!, """{"amount":"5"}"""));
+        Assert.NotEmpty(contract.Validate(schemas["CreateKeyRequest"]!, """{"tier":"no-such-tier"}"""));
     }
 
     [Fact]
@@ -105,6 +111,7 @@ public sealed class ContractDocumentTests(SharedServer shared) : IClassFixture<S
         var schemes = document["components"]!["securitySchemes"]!.AsObject();
         foreach (var (name, words) in new[] { ("apiKey", "sk-"), ("adminKey", "admin key") })
         {
+            Assert.True(schemes.ContainsKey(name), $"no '{name}' security scheme (has {string.Join(", ", schemes.Select(s => s.Key))})");
             Assert.Equal(("http", "bearer"), ((string)schemes[name]!["type"]!, (string)schemes[name]!["scheme"]!));
             Assert.Contains(words, (string)schemes[name]!["description"]!, StringComparison.Ordinal);
         }
@@ -163,7 +170,9 @@ public sealed class ContractDocumentTests(SharedServer shared) : IClassFixture<S
     [Fact]
     public async Task ResultFiles_AreDocumentedWithTheirPathShape_AndAnswerOnlyWhatTheDocumentSays()
     {
-        var item = (await PathsAsync())["/files/{taskId}/{file}"]!.AsObject();
+        var paths = await PathsAsync();
+        Assert.True(paths.ContainsKey("/files/{taskId}/{file}"), $"no /files/{{taskId}}/{{file}} (files: {string.Join(", ", paths.Select(p => p.Key).Where(p => p.StartsWith("/files", StringComparison.Ordinal)))})");
+        var item = paths["/files/{taskId}/{file}"]!.AsObject();
         Assert.Equal(["taskId", "file", "expires", "sig"], item["parameters"]!.AsArray().Select(p => (string)p!["name"]!));
         foreach (var method in new[] { "get", "head" })
         {
