@@ -30,17 +30,7 @@ public static class EventsEndpoints
             .Produces<ApiEnvelope<object>>(500, "application/json")
             .Produces<ApiEnvelope<object>>(503, "application/json")
             .QueryParameter("taskId", required: false, "One task's events, ending when it ends; absent: every change of the account. Unknown, another account's or repeated: 404.")
-            .AddOpenApiOperationTransformer((operation, _, _) =>
-            {
-                operation.Parameters!.Add(new OpenApiParameter
-                {
-                    Name = "Last-Event-ID",
-                    In = ParameterLocation.Header,
-                    Description = "The id of the last event received: the missed events are replayed first.",
-                    Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "0" },
-                });
-                return Task.CompletedTask;
-            });
+            .HeaderParameter("Last-Event-ID", "The id of the last event received: the missed events are replayed first.", () => new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "0" });
         return app;
     }
 

@@ -14,7 +14,14 @@ public static partial class JobsEndpoints
     {
         var v1 = app.MapGroup("/api/v1");
         v1.MapPost("/jobs/createTask", (HttpContext http, CreateTaskEndpoint endpoint) => endpoint.HandleAsync(http))
-            .Documented<CreateTaskData>("Create a generation task (charged at once, refunded if it fails)", 400, 401, 402, 409, 422, 429, 500, 503);
+            .Documented<CreateTaskData>("Create a generation task (charged at once, refunded if it fails)", 400, 401, 402, 409, 422, 429, 500, 503)
+            .HeaderParameter("X-Request-ID", "Idempotency key per API key: the same id and body return the first task (no new charge); another body: 409 request conflict. Invalid or repeated: 400.", () => new OpenApiSchema
+            {
+                Type = JsonSchemaType.String,
+                MinLength = 1,
+                MaxLength = 128,
+                Pattern = "^[\\x21-\\x7E]+$",
+            });
         v1.MapGet("/jobs/recordInfo", RecordInfoAsync)
             .Documented<TaskInfoData>("Read a task: state, param, resultJson with signed URLs, failCode", 400, 401, 404, 429, 500, 503)
             .QueryParameter("taskId", required: true, "The task id createTask returned; missing, empty or repeated: 400.");

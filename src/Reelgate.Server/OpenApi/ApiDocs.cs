@@ -69,6 +69,15 @@ internal static class ApiDocs
             return Task.CompletedTask;
         });
 
+    /// <summary>A request header the handler reads itself.</summary>
+    public static RouteHandlerBuilder HeaderParameter(this RouteHandlerBuilder builder, string name, string description, Func<OpenApiSchema> schema) =>
+        builder.AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            operation.Parameters ??= [];
+            operation.Parameters.Add(new OpenApiParameter { Name = name, In = ParameterLocation.Header, Description = description, Schema = schema() });
+            return Task.CompletedTask;
+        });
+
     /// <summary>A string query parameter.</summary>
     public static RouteHandlerBuilder QueryParameter(this RouteHandlerBuilder builder, string name, bool required, string description) =>
         builder.QueryParameter(name, required, description, () => new OpenApiSchema { Type = JsonSchemaType.String });
