@@ -60,7 +60,7 @@ public sealed class CatalogDocumentTransformer(ModelCatalog catalog) : IOpenApiD
             {
                 // An alias is read only when its field is absent or null, and then checked by its own
                 // rules; beside the field it is ignored, whatever it holds (InputValidator.Find).
-                input.Properties[field.Name] = new OpenApiSchema { Description = $"{field.Description} Checked as below only when {target} is absent or null; otherwise ignored." };
+                input.Properties[field.Name] = new OpenApiSchema { Description = $"{field.Description} Checked (allOf below) only when {target} is absent or null; otherwise ignored, whatever it holds." };
                 input.AllOf ??= [];
                 input.AllOf.Add(new OpenApiSchema
                 {
