@@ -15,6 +15,7 @@ using Reelgate.Server.Api;
 using Reelgate.Server.Callbacks;
 using Reelgate.Server.Mcp;
 using Reelgate.Server.Observability;
+using Reelgate.Server.OpenApi;
 using Reelgate.Server.Web;
 using Reelgate.Server.Options;
 using Reelgate.Server.Security;
@@ -110,7 +111,7 @@ public static class ReelgateHost
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
         services.AddReelgateMcp();
         services.AddReelgateWeb();
-        services.AddOpenApi(o => o.AddDocumentTransformer<Reelgate.Server.OpenApi.CatalogDocumentTransformer>());
+        services.AddReelgateOpenApi();
 
         // Order matters: the database is migrated before the workers start and before Kestrel listens.
         services.AddHostedService<StartupCheck>();

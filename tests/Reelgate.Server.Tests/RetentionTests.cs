@@ -27,7 +27,7 @@ public sealed class RetentionTests
         Assert.False((bool)data["resultExpired"]!);
         Assert.Equal((long)data["completeTime"]! + 3000, (long)data["resultExpireTime"]!);
         var url = (string)JsonNode.Parse((string)data["resultJson"]!)!["resultUrls"]![0]!;
-        using var http = new HttpClient();
+        using var http = server.NewClient(); // no key: the URL carries its signature; the contract check covers /files
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(url, Ct)).StatusCode);
         Assert.True(Directory.Exists(Path.Combine(server.DataDirectory, "results", taskId)));
 

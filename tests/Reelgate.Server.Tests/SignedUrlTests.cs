@@ -33,7 +33,7 @@ public sealed class SignedUrlTests
     {
         var (server, _, url, _) = await StartWithResultAsync();
         await using var _s = server;
-        using var http = new HttpClient();
+        using var http = server.NewClient(); // no key: the URL carries its signature; the contract check covers /files
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(url, TestContext.Current.CancellationToken)).StatusCode);
 
         var uri = new Uri(url);
@@ -65,7 +65,7 @@ public sealed class SignedUrlTests
     {
         var (server, clock, url, _) = await StartWithResultAsync();
         await using var _s = server;
-        using var http = new HttpClient();
+        using var http = server.NewClient(); // no key: the URL carries its signature; the contract check covers /files
         clock.Advance(TimeSpan.FromDays(14) - TimeSpan.FromMinutes(1));
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(url, TestContext.Current.CancellationToken)).StatusCode);
         clock.Advance(TimeSpan.FromMinutes(2));
@@ -78,7 +78,7 @@ public sealed class SignedUrlTests
         var (server, _, _, taskId) = await StartWithResultAsync();
         await using var _s = server;
         var signer = server.Get<ResultUrlSigner>();
-        using var http = new HttpClient();
+        using var http = server.NewClient(); // no key: the URL carries its signature; the contract check covers /files
         var baseUrl = server.BaseAddress.ToString().TrimEnd('/');
 
         // A symlink planted inside the store, pointing outside it.

@@ -11,7 +11,11 @@ namespace Reelgate.Server.Api;
 /// <summary>The operators' API under <c>/api/admin</c>, authorized by the admin key (API keys are refused).</summary>
 public static class AdminEndpoints
 {
-    private const int MaxNameLength = 200;
+    /// <summary>The longest account or key name (the OpenAPI request schemas say so too).</summary>
+    internal const int MaxNameLength = 200;
+
+    /// <summary>The longest credits change reason.</summary>
+    internal const int MaxReasonLength = 500;
 
     /// <summary>A top-up refused by the bound; the credits reserved by waiting tasks count (docs/api.md).</summary>
     private static readonly string BalanceLimitMessage = $"validation error: the balance would exceed {Credits.MaxBalance} credits";
@@ -23,17 +27,17 @@ public static class AdminEndpoints
                 ? await next(ctx)
                 : ApiResults.Error(401, ApiResults.AuthenticationFailed));
 
-        admin.MapPost("/accounts", CreateAccountAsync).Documented<AccountCreatedData>("Create an account with starting credits (0 to 10^15)", 400, 401, 422);
-        admin.MapGet("/accounts/{accountId}", GetAccountAsync).Documented<AccountData>("An account with its keys (prefixes only)", 401, 404);
-        admin.MapPost("/accounts/{accountId}/credits", AdjustCreditsAsync).Documented<CreditsData>("Top up (positive, never past 10^15 credits) or deduct (negative, never below zero)", 400, 401, 402, 404, 422);
-        admin.MapPost("/accounts/{accountId}/keys", CreateKeyAsync).Documented<KeyCreatedData>("Create an API key (shown once)", 400, 401, 404, 422);
-        admin.MapPost("/accounts/{accountId}/disable", DisableAsync).Documented<object>("Disable an account: its keys are refused", 401, 404);
-        admin.MapDelete("/keys/{keyId}", RevokeKeyAsync).Documented<object>("Revoke an API key", 401, 404);
-        admin.MapGet("/audit", AuditAsync).Documented<AuditData>("Check balance == sum(ledger) for every account", 401);
-        admin.MapPost("/accounts/{accountId}/webhook-secret", RotateWebhookSecretAsync).Documented<WebhookSecretData>("Create or rotate the callback signing secret", 401, 404);
-        admin.MapGet("/tasks/{taskId}/callbacks", CallbacksAsync).Documented<IReadOnlyList<CallbackDeliveryData>>("A task's callback deliveries and every try", 401);
-        admin.MapGet("/tasks/{taskId}/attempts", AttemptsAsync).Documented<IReadOnlyList<EngineAttemptData>>("A task's engine attempts: engine, upstream id, outcome, usage, times", 401);
-        admin.MapGet("/engines", EnginesAsync).Documented<IReadOnlyList<EngineStatusData>>("Engines on this node with their circuit breakers", 401);
+        admin.MapPost("/accounts", CreateAccountAsync).Documented<AccountCreatedData>("Create an account with starting credits (0 to 10^15)", 400, 401, 422, 500).JsonBody<CreateAccountRequest>();
+        admin.MapGet("/accounts/{accountId}", GetAccountAsync).Documented<AccountData>("An account with its keys (prefixes only)", 401, 404, 500);
+        admin.MapPost("/accounts/{accountId}/credits", AdjustCreditsAsync).Documented<CreditsData>("Top up (positive, never past 10^15 credits) or deduct (negative, never below zero)", 400, 401, 402, 404, 422, 500).JsonBody<AdjustCreditsRequest>();
+        admin.MapPost("/accounts/{accountId}/keys", CreateKeyAsync).Documented<KeyCreatedData>("Create an API key (shown once)", 400, 401, 404, 422, 500).JsonBody<CreateKeyRequest>(optional: true);
+        admin.MapPost("/accounts/{accountId}/disable", DisableAsync).Documented<object>("Disable an account: its keys are refused", 401, 404, 500);
+        admin.MapDelete("/keys/{keyId}", RevokeKeyAsync).Documented<object>("Revoke an API key", 401, 404, 500);
+        admin.MapGet("/audit", AuditAsync).Documented<AuditData>("Check balance == sum(ledger) for every account", 401, 500);
+        admin.MapPost("/accounts/{accountId}/webhook-secret", RotateWebhookSecretAsync).Documented<WebhookSecretData>("Create or rotate the callback signing secret", 401, 404, 500);
+        admin.MapGet("/tasks/{taskId}/callbacks", CallbacksAsync).Documented<IReadOnlyList<CallbackDeliveryData>>("A task's callback deliveries and every try", 401, 500);
+        admin.MapGet("/tasks/{taskId}/attempts", AttemptsAsync).Documented<IReadOnlyList<EngineAttemptData>>("A task's engine attempts: engine, upstream id, outcome, usage, times", 401, 500);
+        admin.MapGet("/engines", EnginesAsync).Documented<IReadOnlyList<EngineStatusData>>("Engines on this node with their circuit breakers", 401, 500);
         return app;
     }
 
@@ -86,9 +90,9 @@ public static class AdminEndpoints
         }
 
         var reason = string.IsNullOrWhiteSpace(body.Reason) ? (amount > 0 ? "top-up" : "deduction") : body.Reason.Trim();
-        if (reason.Length > 500)
+        if (reason.Length > MaxReasonLength)
         {
-            return ApiResults.Error(422, "validation error: reason must be at most 500 characters");
+            return ApiResults.Error(422, $"validation error: reason must be at most {MaxReasonLength} characters");
         }
 
         var result = await accounts.AdjustCreditsAsync(accountId, amount, reason, Now(time), CancellationToken.None);

@@ -3,6 +3,8 @@ using System.Text.Json;
 using Reelgate.Core.Limits;
 using Reelgate.Core.Tasks;
 using Reelgate.Server.Events;
+using Reelgate.Server.OpenApi;
+using Microsoft.OpenApi;
 
 namespace Reelgate.Server.Api;
 
@@ -21,10 +23,14 @@ public static class EventsEndpoints
     {
         app.MapGet("/api/v1/jobs/events", StreamAsync)
             .WithSummary("Server-sent events of task changes (one task with taskId, else the account)")
-            .Produces(200, contentType: "text/event-stream")
+            .Produces<string>(200, "text/event-stream")
             .Produces<ApiEnvelope<object>>(401, "application/json")
             .Produces<ApiEnvelope<object>>(404, "application/json")
-            .Produces<ApiEnvelope<RateLimitData>>(429, "application/json");
+            .Produces<ApiEnvelope<RateLimitData>>(429, "application/json")
+            .Produces<ApiEnvelope<object>>(500, "application/json")
+            .Produces<ApiEnvelope<object>>(503, "application/json")
+            .QueryParameter("taskId", required: false, "One task's events, ending when it ends; absent: every change of the account. Unknown, another account's or repeated: 404.")
+            .HeaderParameter("Last-Event-ID", "The id of the last event received: the missed events are replayed first.", () => new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "0" });
         return app;
     }
 

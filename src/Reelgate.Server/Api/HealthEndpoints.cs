@@ -22,13 +22,16 @@ public static class HealthEndpoints
                 return new EngineHealthData(h.Available, h.Detail);
             });
             return TypedResults.Json(new HealthData("ok", "ok", options.Value.EffectiveWorkers, details), ApiJsonContext.Web.HealthData);
-        });
+        }).WithSummary("Liveness: 200 while the server serves requests, with engine details (no auth)").WithTags("Health")
+            .Produces<HealthData>(200, "application/json");
         app.MapGet("/readyz", async (HttpContext http, ReadinessChecks checks) =>
         {
             var result = await checks.RunAsync(http.RequestAborted);
             http.Response.Headers.CacheControl = "no-store";
             return TypedResults.Json(result, ApiJsonContext.Web.ReadinessData, statusCode: result.Status == "ready" ? 200 : 503);
-        });
+        }).WithSummary("Readiness: 200 when the database, an engine and the result store work, else 503 naming the failed check (no auth)").WithTags("Health")
+            .Produces<ReadinessData>(200, "application/json")
+            .Produces<ReadinessData>(503, "application/json");
         return app;
     }
 }

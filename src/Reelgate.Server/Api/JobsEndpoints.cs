@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Microsoft.OpenApi;
 using Reelgate.Server.OpenApi;
 using Reelgate.Core.Accounts;
 using Reelgate.Core.Limits;
@@ -13,15 +14,38 @@ public static partial class JobsEndpoints
     {
         var v1 = app.MapGroup("/api/v1");
         v1.MapPost("/jobs/createTask", (HttpContext http, CreateTaskEndpoint endpoint) => endpoint.HandleAsync(http))
-            .Documented<CreateTaskData>("Create a generation task (charged at once, refunded if it fails)", 400, 401, 402, 409, 422, 429, 500);
+            .Documented<CreateTaskData>("Create a generation task (charged at once, refunded if it fails)", 400, 401, 402, 409, 422, 429, 500, 503)
+            .HeaderParameter("X-Request-ID", "Idempotency key per API key: the same id and body return the first task (no new charge); another body: 409 request conflict. Invalid or repeated: 400.", () => new OpenApiSchema
+            {
+                Type = JsonSchemaType.String,
+                MinLength = 1,
+                MaxLength = 128,
+                Pattern = "^[\\x21-\\x7E]+$",
+            });
         v1.MapGet("/jobs/recordInfo", RecordInfoAsync)
-            .Documented<TaskInfoData>("Read a task: state, param, resultJson with signed URLs, failCode", 400, 401, 404, 429, 500);
+            .Documented<TaskInfoData>("Read a task: state, param, resultJson with signed URLs, failCode", 400, 401, 404, 429, 500, 503)
+            .QueryParameter("taskId", required: true, "The task id createTask returned; missing, empty or repeated: 400.");
         v1.MapGet("/chat/credit", CreditAsync)
-            .Documented<long>("The account's credit balance", 401, 429, 500);
+            .Documented<long>("The account's credit balance", 401, 429, 500, 503);
         v1.MapGet("/jobs/list", ListAsync)
-            .Documented<TaskListData>("The account's tasks, newest first, keyset pagination", 400, 401, 422, 429, 500);
+            .Documented<TaskListData>("The account's tasks, newest first, keyset pagination", 400, 401, 422, 429, 500, 503)
+            .QueryParameter("state", required: false, "Only tasks in this state; another value: 422.", () => new OpenApiSchema
+            {
+                Type = JsonSchemaType.String,
+                Enum = [TaskState.Waiting, TaskState.Success, TaskState.Fail],
+            })
+            .QueryParameter("model", required: false, "Only tasks of this model id.")
+            .QueryParameter("limit", required: false, "Page size, 1 to 100 (default 20); another value: 422.", () => new OpenApiSchema
+            {
+                Type = JsonSchemaType.Integer,
+                Minimum = "1",
+                Maximum = "100",
+                Default = 20,
+            })
+            .QueryParameter("cursor", required: false, "The previous page's nextCursor (opaque); a malformed one: 400.");
         v1.MapPost("/jobs/cancel", CancelAsync)
-            .Documented<object>("Cancel a waiting task (fail with cancelled, full refund)", 400, 401, 404, 409, 422, 429, 500);
+            .Documented<object>("Cancel a waiting task (fail with cancelled, full refund)", 400, 401, 404, 409, 422, 429, 500, 503)
+            .JsonBody<CancelTaskRequest>();
         return app;
     }
 

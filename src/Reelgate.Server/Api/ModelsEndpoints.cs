@@ -19,7 +19,7 @@ public static class ModelsEndpoints
 
             IReadOnlyList<ModelData> models = catalog.Models.Select(ToData).ToList();
             return ApiResults.Ok(models, ApiJsonContext.Web.ApiEnvelopeIReadOnlyListModelData);
-        }).Documented<IReadOnlyList<ModelData>>("The model catalog: input rules, sizes, prices", 401, 429, 500);
+        }).Documented<IReadOnlyList<ModelData>>("The model catalog: input rules, sizes, prices", 401, 429, 500, 503);
         return app;
     }
 

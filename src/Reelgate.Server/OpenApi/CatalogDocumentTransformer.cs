@@ -8,7 +8,7 @@ namespace Reelgate.Server.OpenApi;
 /// <summary>
 /// Writes what the route metadata cannot know into the OpenAPI document: the createTask body
 /// schema generated from the model catalog (so it cannot drift from validation), the seed's
-/// request example, the bearer security scheme, and the error envelope's meaning.
+/// request example, and the error envelope's meaning.
 /// </summary>
 public sealed class CatalogDocumentTransformer(ModelCatalog catalog) : IOpenApiDocumentTransformer
 {
@@ -25,17 +25,9 @@ public sealed class CatalogDocumentTransformer(ModelCatalog catalog) : IOpenApiD
             Description = "createTask / recordInfo video generation. Every /api/v1 and /api/admin response is the envelope " +
                 "{\"code\":N,\"msg\":\"...\",\"data\":...} with HTTP status = code. Errors: 400 invalid request, 401 authentication failed, " +
                 "402 insufficient credits, 404 task not found, 409 active task limit exceeded / request conflict / task already finished, " +
-                "422 model is not supported / validation error: ..., 429 rate limit exceeded (data: retryAfter, limit, tier, windowSeconds), 500 server error.",
+                "422 model is not supported / validation error: ..., 429 rate limit exceeded (data: retryAfter, limit, tier, windowSeconds), 500 server error, " +
+                "503 rate limiter unavailable (with Retry-After). Result files under /files answer 403 forbidden and 404 file not found in the same envelope.",
         };
-        document.Components ??= new OpenApiComponents();
-        document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
-        document.Components.SecuritySchemes["bearer"] = new OpenApiSecurityScheme
-        {
-            Type = SecuritySchemeType.Http,
-            Scheme = "bearer",
-            Description = "An API key (sk-...) for /api/v1; the admin key for /api/admin.",
-        };
-
         if (document.Paths.TryGetValue("/api/v1/jobs/createTask", out var path) && path.Operations?.TryGetValue(HttpMethod.Post, out var create) == true)
         {
             create.RequestBody = new OpenApiRequestBody
@@ -64,7 +56,29 @@ public sealed class CatalogDocumentTransformer(ModelCatalog catalog) : IOpenApiD
         };
         foreach (var field in model.Input)
         {
-            input.Properties[field.Name] = FieldSchema(field);
+            if (field.AliasOf is { } target)
+            {
+                // An alias is read only when its field is absent or null, and then checked by its own
+                // rules; beside the field it is ignored, whatever it holds (InputValidator.Find).
+                input.Properties[field.Name] = new OpenApiSchema { Description = $"{field.Description} Checked (allOf below) only when {target} is absent or null; otherwise ignored, whatever it holds." };
+                input.AllOf ??= [];
+                input.AllOf.Add(new OpenApiSchema
+                {
+                    AnyOf =
+                    [
+                        new OpenApiSchema
+                        {
+                            Required = new HashSet<string> { target },
+                            Properties = new Dictionary<string, IOpenApiSchema> { [target] = new OpenApiSchema { Not = new OpenApiSchema { Type = JsonSchemaType.Null } } },
+                        },
+                        new OpenApiSchema { Properties = new Dictionary<string, IOpenApiSchema> { [field.Name] = FieldSchema(field) } },
+                    ],
+                });
+            }
+            else
+            {
+                input.Properties[field.Name] = FieldSchema(field);
+            }
         }
 
         return new OpenApiSchema
@@ -75,7 +89,14 @@ public sealed class CatalogDocumentTransformer(ModelCatalog catalog) : IOpenApiD
             {
                 ["model"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = catalog.Models.Select(m => (JsonNode)JsonValue.Create(m.Id)).ToList() },
                 ["input"] = input,
-                ["callBackUrl"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uri", MaxLength = 2048, Description = "Signed POST of the recordInfo data when the task ends." },
+                ["callBackUrl"] = new OpenApiSchema
+                {
+                    // null is read as absent (CreateTaskEndpoint), so the document must accept it too.
+                    Type = JsonSchemaType.String | JsonSchemaType.Null,
+                    Format = "uri",
+                    MaxLength = 2048,
+                    Description = "An absolute http(s) URL: signed POST of the recordInfo data when the task ends. null: no callback.",
+                },
             },
         };
     }
@@ -86,9 +107,14 @@ public sealed class CatalogDocumentTransformer(ModelCatalog catalog) : IOpenApiD
         switch (f.Type)
         {
             case "string":
+                // Lengths count code points after trimming, which JSON Schema cannot say: the limits
+                // are in x-trimmed-length (and the description); "not blank" is the pattern.
                 schema.Type = JsonSchemaType.String;
-                schema.MinLength = f.MinLength;
-                schema.MaxLength = f.MaxLength;
+                schema.Pattern = f.MinLength > 0 ? "\\S" : null;
+                schema.Extensions = new Dictionary<string, IOpenApiExtension>
+                {
+                    ["x-trimmed-length"] = new JsonNodeExtension(new JsonObject { ["minLength"] = f.MinLength, ["maxLength"] = f.MaxLength }),
+                };
                 break;
             case "enum":
                 schema.Type = JsonSchemaType.String;
@@ -107,6 +133,13 @@ public sealed class CatalogDocumentTransformer(ModelCatalog catalog) : IOpenApiD
         if (f.Default is { } d)
         {
             schema.Default = JsonNode.Parse(d.GetRawText());
+        }
+
+        if (!f.Required)
+        {
+            // null for an optional field means absent (the default applies).
+            schema.Type |= JsonSchemaType.Null;
+            schema.Enum?.Add(null!);
         }
 
         return schema;

@@ -20,12 +20,15 @@ public sealed class ReelgateTestServer : IAsyncDisposable
     public const string AdminKey = "test-admin-key-0123456789";
 
     private readonly WebApplication _app;
+    private readonly Lazy<Task<OpenApiContract>> _contract;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _violations = new();
 
     private ReelgateTestServer(WebApplication app, string dataDirectory, Uri baseAddress)
     {
         _app = app;
         DataDirectory = dataDirectory;
         BaseAddress = baseAddress;
+        _contract = new(() => OpenApiContract.FetchAsync(baseAddress));
         Admin = NewClient(AdminKey);
     }
 
@@ -75,9 +78,21 @@ public sealed class ReelgateTestServer : IAsyncDisposable
         return ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
     }
 
+    /// <summary>Every contract mismatch this server's clients met (also those a test caught and ignored).</summary>
+    public IReadOnlyCollection<string> ContractViolations => _violations;
+
+    /// <summary>The served OpenAPI document as a contract, fetched once per server.</summary>
+    public Task<OpenApiContract> ContractAsync() => _contract.Value;
+
+    /// <summary>
+    /// A client for this server. Every exchange is checked against the served OpenAPI document
+    /// (<see cref="ContractCheckingHandler"/>): a mismatch fails the call at once with a
+    /// <see cref="ContractViolationException"/>; <see cref="ContractViolations"/> keeps them all.
+    /// </summary>
     public HttpClient NewClient(string? bearer = null)
     {
-        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        var handler = new ContractCheckingHandler(ContractAsync, _violations.Enqueue) { InnerHandler = new HttpClientHandler() };
+        var client = new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         if (bearer is not null)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
@@ -112,11 +127,14 @@ public sealed class ReelgateTestServer : IAsyncDisposable
         Admin.Dispose();
         await _app.StopAsync(CancellationToken.None);
         await _app.DisposeAsync();
-        if (KeepDataDirectory)
+        if (!KeepDataDirectory)
         {
-            return;
+            DeleteDataDirectory();
         }
+    }
 
+    private void DeleteDataDirectory()
+    {
         try
         {
             Directory.Delete(DataDirectory, recursive: true);
