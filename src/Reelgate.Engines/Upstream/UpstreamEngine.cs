@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
@@ -6,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Reelgate.Core.Catalog;
 using Reelgate.Core.Engines;
 using Reelgate.Core.Tasks;
+using Reelgate.Engines.Ffmpeg;
 
 namespace Reelgate.Engines.Upstream;
 
@@ -19,6 +19,8 @@ namespace Reelgate.Engines.Upstream;
 /// </summary>
 public abstract partial class UpstreamEngine : IUpstreamEngine, IDisposable
 {
+    private static readonly FfmpegRun PosterRun = new() { Timeout = TimeSpan.FromSeconds(30) };
+
     private readonly HttpClient _api;
     private readonly HttpClient _download;
     private readonly ILogger _log;
@@ -292,38 +294,23 @@ public abstract partial class UpstreamEngine : IUpstreamEngine, IDisposable
         return EngineResult.Success();
     }
 
+    /// <summary>
+    /// The poster is a nicety: a cut that fails, hangs past 30 s or finds no ffmpeg leaves the
+    /// task without one (allowed), never fails a video the upstream already made.
+    /// </summary>
     private async Task CutPosterAsync(string video, string poster, CancellationToken ct)
     {
-        var psi = new ProcessStartInfo(Settings.FfmpegPath, ["-v", "error", "-y", "-i", video, "-frames:v", "1", "-q:v", "4", "-update", "1", "-f", "image2", poster])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        };
         try
         {
-            using var p = Process.Start(psi)!;
-            _ = p.StandardOutput.ReadToEndAsync(ct);
-            _ = p.StandardError.ReadToEndAsync(ct);
-            using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            limit.CancelAfter(TimeSpan.FromSeconds(30));
-            try
-            {
-                await p.WaitForExitAsync(limit.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                p.Kill(entireProcessTree: true);
-                throw;
-            }
-
-            if (p.ExitCode != 0)
+            var exit = await FfmpegProcess.RunAsync(Settings.FfmpegPath, ["-v", "error", "-y", "-i", video, "-frames:v", "1", "-q:v", "4", "-update", "1", "-f", "image2", poster], PosterRun, ct);
+            if (!exit.Succeeded)
             {
                 File.Delete(poster);
             }
         }
         catch (System.ComponentModel.Win32Exception)
         {
-            // No ffmpeg: the task has no poster, which is allowed.
+            // No ffmpeg: the task has no poster.
         }
     }
 
