@@ -17,26 +17,26 @@ namespace Reelgate.Engines.Upstream;
 /// into the job's output (upstream URLs expire), and a poster cut from it with ffmpeg.
 /// The upstream key is sent only to the upstream's API, never to a result URL, and never logged.
 /// </summary>
-public abstract partial class UpstreamEngine : IUpstreamEngine, IDisposable
+public abstract partial class UpstreamEngine : IUpstreamEngine
 {
+    /// <summary>The <see cref="IHttpClientFactory"/> client for the upstream's API (the server registers it without loggers).</summary>
+    public const string ApiClientName = "reelgate-upstream-api";
+
+    /// <summary>The client for result downloads: a different host (often a CDN) that never sees the key.</summary>
+    public const string DownloadClientName = "reelgate-upstream-download";
+
     private static readonly FfmpegRun PosterRun = new() { Timeout = TimeSpan.FromSeconds(30) };
 
-    private readonly HttpClient _api;
-    private readonly HttpClient _download;
+    private readonly IHttpClientFactory _http;
     private readonly ILogger _log;
 
-    protected UpstreamEngine(UpstreamEngineSettings settings, TimeProvider time, ILogger log, HttpMessageHandler? handler = null, UpstreamWakeups? wakeups = null)
+    protected UpstreamEngine(UpstreamEngineSettings settings, TimeProvider time, ILogger log, IHttpClientFactory http, UpstreamWakeups? wakeups = null)
     {
         Settings = settings;
         Wakeups = wakeups;
         Time = time;
         _log = log;
-        _api = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
-        _api.BaseAddress = settings.BaseUrl;
-        _api.Timeout = settings.RequestTimeout;
-        _api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", settings.ApiKey);
-        _download = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
-        _download.Timeout = Timeout.InfiniteTimeSpan;
+        _http = http;
     }
 
     public string Name => Settings.Name;
@@ -48,7 +48,28 @@ public abstract partial class UpstreamEngine : IUpstreamEngine, IDisposable
 
     protected TimeProvider Time { get; }
 
-    protected HttpClient Api => _api;
+    /// <summary>
+    /// A client for the upstream's API: its base address, this engine's request timeout and the
+    /// bearer key. A fresh one per request, as <see cref="IHttpClientFactory"/> intends: the
+    /// factory pools and renews the handlers underneath (DNS changes are followed), and such a
+    /// client needs no disposing.
+    /// </summary>
+    protected HttpClient ApiClient()
+    {
+        var api = _http.CreateClient(ApiClientName);
+        api.BaseAddress = Settings.BaseUrl;
+        api.Timeout = Settings.RequestTimeout;
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Settings.ApiKey);
+        return api;
+    }
+
+    /// <summary>A client for the result download: no key, and no timeout of its own (a video may be large; the engine timeout bounds the task).</summary>
+    private HttpClient DownloadClient()
+    {
+        var download = _http.CreateClient(DownloadClientName);
+        download.Timeout = Timeout.InfiniteTimeSpan;
+        return download;
+    }
 
     public EngineHealth CheckHealth() => new(true, $"upstream {Settings.BaseUrl.GetLeftPart(UriPartial.Authority)}, model {Settings.Model} (reachability is checked per task)");
 
@@ -87,13 +108,6 @@ public abstract partial class UpstreamEngine : IUpstreamEngine, IDisposable
     }
 
     public abstract Task CancelUpstreamAsync(string upstreamId, CancellationToken ct);
-
-    public void Dispose()
-    {
-        _api.Dispose();
-        _download.Dispose();
-        GC.SuppressFinalize(this);
-    }
 
     /// <summary>Sends one create. Id on success; else the HTTP status, the upstream's error code and message.</summary>
     protected abstract Task<CreateAnswer> SendCreateAsync(EngineJob job, CancellationToken ct);
@@ -263,7 +277,7 @@ public abstract partial class UpstreamEngine : IUpstreamEngine, IDisposable
         try
         {
             // No Authorization header here: the URL is the upstream's (often a CDN's), not its API.
-            using var response = await _download.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, ct);
+            using var response = await DownloadClient().GetAsync(url, HttpCompletionOption.ResponseHeadersRead, ct);
             if (!response.IsSuccessStatusCode)
             {
                 return EngineResult.FailoverFailure(FailCodes.UpstreamError, $"upstream {Name}'s video could not be downloaded (HTTP {(int)response.StatusCode}; its URL may have expired); the cost was refunded");

@@ -33,7 +33,7 @@ public sealed partial class TaskProcessor(
 {
     private readonly ReelgateOptions _options = options.Value;
 
-    public string WorkDirectory => Path.Combine(_options.DataDirectory, "work");
+    public WorkDirectory Work { get; } = new(options.Value.DataDirectory);
 
     public async Task ProcessAsync(ClaimedTask claimed, CancellationToken stopping)
     {
@@ -90,9 +90,7 @@ public sealed partial class TaskProcessor(
         }
 
         var spec = ModelCatalog.Resolve(model, input, task.Seed);
-        Directory.CreateDirectory(WorkDirectory);
-        var output = Path.Combine(WorkDirectory, $"{task.TaskId}-{claimed.Attempt}.mp4");
-        var poster = Path.Combine(WorkDirectory, $"{task.TaskId}-{claimed.Attempt}.jpg");
+        var (output, poster) = Work.ClaimFiles(task.TaskId, claimed.Attempt);
         using var leaseLost = new CancellationTokenSource();
         using var timeout = new CancellationTokenSource(_options.EngineTimeout, time);
         using var run = CancellationTokenSource.CreateLinkedTokenSource(stopping, leaseLost.Token, timeout.Token);
