@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Reelgate.Core.Catalog;
 using Reelgate.Core.Engines;
 using Reelgate.Engines.BuiltIn;
+using Reelgate.Engines.Ffmpeg;
 
 namespace Reelgate.Bench;
 
@@ -76,15 +77,17 @@ public static class RendererBenchmark
     {
         var output = Path.Combine(Path.GetTempPath(), $"bench-raw-{Guid.NewGuid():N}.mp4");
         var watch = Stopwatch.StartNew();
-        var psi = new ProcessStartInfo("/usr/bin/ffmpeg",
-        [
-            "-hide_banner", "-nostdin", "-y", "-loglevel", "error",
-            "-f", "lavfi", "-i", $"testsrc2=s={width}x{height}:r=24:d={seconds.ToString(CultureInfo.InvariantCulture)}",
-            "-c:v", "libx264", "-preset", preset, "-threads", threads.ToString(CultureInfo.InvariantCulture), "-pix_fmt", "yuv420p",
-            "-movflags", "+faststart", "-f", "mp4", output,
-        ]);
-        using var p = Process.Start(psi)!;
-        await p.WaitForExitAsync();
+        // Through the same runner as the renderer, so both sides pay the same start-up.
+        await FfmpegProcess.RunAsync(
+            "/usr/bin/ffmpeg",
+            [
+                "-hide_banner", "-nostdin", "-y", "-loglevel", "error",
+                "-f", "lavfi", "-i", $"testsrc2=s={width}x{height}:r=24:d={seconds.ToString(CultureInfo.InvariantCulture)}",
+                "-c:v", "libx264", "-preset", preset, "-threads", threads.ToString(CultureInfo.InvariantCulture), "-pix_fmt", "yuv420p",
+                "-movflags", "+faststart", "-f", "mp4", output,
+            ],
+            FfmpegRun.Default,
+            CancellationToken.None);
         watch.Stop();
         File.Delete(output);
         return watch.Elapsed.TotalSeconds;

@@ -10,7 +10,6 @@ using Reelgate.Core.Results;
 using Reelgate.Core.Tasks;
 using Reelgate.Data.Files;
 using Reelgate.Data.Sqlite;
-using Reelgate.Engines.BuiltIn;
 using Reelgate.Server.Api;
 using Reelgate.Server.Callbacks;
 using Reelgate.Server.Mcp;
@@ -83,15 +82,7 @@ public static class ReelgateHost
                 sp.GetRequiredService<ILogger<Reelgate.Data.Redis.RedisRateLimiter>>(),
                 meters: sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
 
-        services.AddSingleton(sp => new BuiltInRendererOptions
-        {
-            FfmpegPath = Opt(sp).FfmpegPath,
-            Threads = Opt(sp).RendererThreads > 0 ? Opt(sp).RendererThreads : Math.Max(1, Environment.ProcessorCount / Math.Max(1, Opt(sp).Workers)),
-        });
-        services.AddSingleton<IVideoEngine, BuiltInRenderer>();
-        services.AddSingleton<EngineRegistry>();
-        services.AddSingleton<EngineRouter>();
-        services.AddSingleton<Reelgate.Engines.Upstream.UpstreamWakeups>();
+        services.AddReelgateEngines();
 
         services.AddSingleton<ApiKeyAuthenticator>();
         services.AddSingleton<ApiKeyIssuer>();

@@ -1,8 +1,7 @@
-using System.Diagnostics;
-using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Reelgate.Core.Engines;
 using Reelgate.Core.Tasks;
+using Reelgate.Engines.Ffmpeg;
 
 namespace Reelgate.Engines.BuiltIn;
 
@@ -14,6 +13,9 @@ namespace Reelgate.Engines.BuiltIn;
 /// </summary>
 public sealed partial class BuiltInRenderer(BuiltInRendererOptions options, ILogger<BuiltInRenderer> log) : IVideoEngine
 {
+    /// <summary>A hung <c>ffmpeg -version</c> must not hang the health check with it.</summary>
+    private static readonly FfmpegRun VersionRun = new() { CaptureOutput = true, Timeout = TimeSpan.FromSeconds(10) };
+
     private EngineHealth? _health;
 
     public string Name => "builtin";
@@ -32,11 +34,12 @@ public sealed partial class BuiltInRenderer(BuiltInRendererOptions options, ILog
 
         try
         {
-            using var p = Process.Start(new ProcessStartInfo(options.FfmpegPath, ["-hide_banner", "-version"]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-            var first = p.StandardOutput.ReadLine() ?? "";
-            p.StandardOutput.ReadToEnd();
-            p.WaitForExit();
-            return _health = p.ExitCode == 0 ? new EngineHealth(true, first) : new EngineHealth(false, $"ffmpeg -version exited with {p.ExitCode}");
+            // The health contract is synchronous and its answer cached, so this runs once; no
+            // synchronization context exists in the server to deadlock on.
+            var version = FfmpegProcess.RunAsync(options.FfmpegPath, ["-hide_banner", "-version"], VersionRun, CancellationToken.None).GetAwaiter().GetResult();
+            return _health = version.Succeeded
+                ? new EngineHealth(true, version.FirstLine)
+                : new EngineHealth(false, version.TimedOut ? "ffmpeg -version did not answer" : $"ffmpeg -version exited with {version.ExitCode}");
         }
         catch (System.ComponentModel.Win32Exception e)
         {
@@ -65,11 +68,12 @@ public sealed partial class BuiltInRenderer(BuiltInRendererOptions options, ILog
                 await File.WriteAllTextAsync(captionFile, CaptionLayout.Wrap(spec.Prompt, spec.Width, spec.Height), ct);
             }
 
-            var (exit, error) = await RunAsync(RenderCommand.Build(spec, style, options, partial, withCaption ? captionFile : null, job.ThumbnailPath), spec.FrameCount, progress, ct);
-            if (exit != 0)
+            var args = RenderCommand.Build(spec, style, options, partial, withCaption ? captionFile : null, job.ThumbnailPath);
+            var exit = await FfmpegProcess.RunAsync(options.FfmpegPath, args, new FfmpegRun { Progress = progress, ProgressFrames = spec.FrameCount }, ct);
+            if (exit.ExitCode != 0)
             {
-                LogFailed(job.TaskId, exit);
-                return EngineResult.Failure(FailCodes.GenerationFailed, "ffmpeg failed: " + error);
+                LogFailed(job.TaskId, exit.ExitCode);
+                return EngineResult.Failure(FailCodes.GenerationFailed, "ffmpeg failed: " + exit.ErrorTail);
             }
 
             File.Move(partial, job.OutputPath, overwrite: true);
@@ -89,65 +93,6 @@ public sealed partial class BuiltInRenderer(BuiltInRendererOptions options, ILog
         {
             File.Delete(captionFile);
             File.Delete(partial);
-        }
-    }
-
-    private async Task<(int Exit, string Error)> RunAsync(List<string> args, int frames, IProgress<int> progress, CancellationToken ct)
-    {
-        var psi = new ProcessStartInfo(options.FfmpegPath, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        ScrubEnvironment(psi);
-        using var p = Process.Start(psi)!;
-        var stderr = p.StandardError.ReadToEndAsync(CancellationToken.None);
-        try
-        {
-            var last = 0;
-            while (await p.StandardOutput.ReadLineAsync(ct) is { } line)
-            {
-                if (line.StartsWith("frame=", StringComparison.Ordinal) && int.TryParse(line.AsSpan(6), out var frame) && frames > 0)
-                {
-                    var pct = Math.Min(99, frame * 100 / frames);
-                    if (pct > last)
-                    {
-                        last = pct;
-                        progress.Report(pct);
-                    }
-                }
-            }
-
-            await p.WaitForExitAsync(ct);
-        }
-        catch (OperationCanceledException)
-        {
-            try
-            {
-                p.Kill(entireProcessTree: true);
-            }
-            catch (InvalidOperationException)
-            {
-                // Already exited.
-            }
-
-            await p.WaitForExitAsync(CancellationToken.None);
-            throw;
-        }
-
-        var error = (await stderr).Trim();
-        var lastLines = string.Join(" | ", error.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(2));
-        return (p.ExitCode, lastLines.Length > 300 ? lastLines[..300] : lastLines);
-    }
-
-    /// <summary>
-    /// ffmpeg gets no Reelgate settings from the environment: the admin key, database and
-    /// storage credentials may be passed to the server that way and are no business of a child.
-    /// </summary>
-    internal static void ScrubEnvironment(ProcessStartInfo psi)
-    {
-        foreach (var name in psi.Environment.Keys.ToList())
-        {
-            if (name.StartsWith("Reelgate__", StringComparison.OrdinalIgnoreCase) || name.StartsWith("REELGATE_", StringComparison.OrdinalIgnoreCase))
-            {
-                psi.Environment.Remove(name);
-            }
         }
     }
 

@@ -16,14 +16,14 @@ namespace Reelgate.Engines.Upstream;
 /// <c>DELETE .../tasks/{id}</c> cancels a queued one. A create whose answer was lost is found
 /// again in the task list by model, seed, size and time, so a retry never makes a second task.
 /// </summary>
-public sealed class ModelArkEngine(UpstreamEngineSettings settings, TimeProvider time, ILogger<ModelArkEngine> log, HttpMessageHandler? handler = null, UpstreamWakeups? wakeups = null)
-    : UpstreamEngine(settings, time, log, handler, wakeups)
+public sealed class ModelArkEngine(UpstreamEngineSettings settings, TimeProvider time, ILogger<ModelArkEngine> log, IHttpClientFactory http, UpstreamWakeups? wakeups = null)
+    : UpstreamEngine(settings, time, log, http, wakeups)
 {
     private const string Tasks = "api/v3/contents/generations/tasks";
 
     public override async Task CancelUpstreamAsync(string upstreamId, CancellationToken ct)
     {
-        using var response = await Api.DeleteAsync(Tasks + "/" + Uri.EscapeDataString(upstreamId), ct);
+        using var response = await ApiClient().DeleteAsync(Tasks + "/" + Uri.EscapeDataString(upstreamId), ct);
     }
 
     /// <summary>The request body ModelArk expects for a spec (public for the adapter's tests).</summary>
@@ -57,7 +57,7 @@ public sealed class ModelArkEngine(UpstreamEngineSettings settings, TimeProvider
     protected override async Task<CreateAnswer> SendCreateAsync(EngineJob job, CancellationToken ct)
     {
         using var content = new StringContent(Body(job).ToJsonString(), Encoding.UTF8, "application/json");
-        using var response = await Api.PostAsync(Tasks, content, ct);
+        using var response = await ApiClient().PostAsync(Tasks, content, ct);
         var json = await ReadJsonAsync(response, ct);
         if (response.IsSuccessStatusCode && (string?)json?["id"] is { Length: > 0 } id)
         {
@@ -80,7 +80,7 @@ public sealed class ModelArkEngine(UpstreamEngineSettings settings, TimeProvider
         var since = (sinceUnixMs / 1000) - 60;
         for (var page = 1; page <= 5; page++)
         {
-            using var response = await Api.GetAsync($"{Tasks}?page_num={page}&page_size=100&filter.model={Uri.EscapeDataString(Settings.Model)}", ct);
+            using var response = await ApiClient().GetAsync($"{Tasks}?page_num={page}&page_size=100&filter.model={Uri.EscapeDataString(Settings.Model)}", ct);
             if (!response.IsSuccessStatusCode)
             {
                 throw new HttpRequestException($"task list answered {(int)response.StatusCode}");
@@ -120,7 +120,7 @@ public sealed class ModelArkEngine(UpstreamEngineSettings settings, TimeProvider
 
     protected override async Task<PollAnswer> SendPollAsync(string upstreamId, CancellationToken ct)
     {
-        using var response = await Api.GetAsync(Tasks + "/" + Uri.EscapeDataString(upstreamId), ct);
+        using var response = await ApiClient().GetAsync(Tasks + "/" + Uri.EscapeDataString(upstreamId), ct);
         var json = await ReadJsonAsync(response, ct);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {

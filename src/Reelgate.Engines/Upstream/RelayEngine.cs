@@ -13,13 +13,13 @@ namespace Reelgate.Engines.Upstream;
 /// create, and every resumed claim, land on the same peer task. The result is downloaded from
 /// the peer's signed URL into our store.
 /// </summary>
-public sealed class RelayEngine(UpstreamEngineSettings settings, TimeProvider time, ILogger<RelayEngine> log, HttpMessageHandler? handler = null, UpstreamWakeups? wakeups = null)
-    : UpstreamEngine(settings, time, log, handler, wakeups)
+public sealed class RelayEngine(UpstreamEngineSettings settings, TimeProvider time, ILogger<RelayEngine> log, IHttpClientFactory http, UpstreamWakeups? wakeups = null)
+    : UpstreamEngine(settings, time, log, http, wakeups)
 {
     public override async Task CancelUpstreamAsync(string upstreamId, CancellationToken ct)
     {
         using var content = new StringContent(new JsonObject { ["taskId"] = upstreamId }.ToJsonString(), Encoding.UTF8, "application/json");
-        using var response = await Api.PostAsync("api/v1/jobs/cancel", content, ct);
+        using var response = await ApiClient().PostAsync("api/v1/jobs/cancel", content, ct);
     }
 
     public static string RequestId(string taskId) => "reelgate-" + taskId;
@@ -51,7 +51,7 @@ public sealed class RelayEngine(UpstreamEngineSettings settings, TimeProvider ti
             Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
         };
         request.Headers.Add("X-Request-ID", RequestId(job.TaskId));
-        using var response = await Api.SendAsync(request, ct);
+        using var response = await ApiClient().SendAsync(request, ct);
         var json = await ReadJsonAsync(response, ct);
         var code = (int?)json?["code"] ?? (int)response.StatusCode;
         if (response.IsSuccessStatusCode && code == 200 && (string?)json?["data"]?["taskId"] is { Length: > 0 } id)
@@ -69,7 +69,7 @@ public sealed class RelayEngine(UpstreamEngineSettings settings, TimeProvider ti
 
     protected override async Task<PollAnswer> SendPollAsync(string upstreamId, CancellationToken ct)
     {
-        using var response = await Api.GetAsync("api/v1/jobs/recordInfo?taskId=" + Uri.EscapeDataString(upstreamId), ct);
+        using var response = await ApiClient().GetAsync("api/v1/jobs/recordInfo?taskId=" + Uri.EscapeDataString(upstreamId), ct);
         var json = await ReadJsonAsync(response, ct);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
@@ -6,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Reelgate.Core.Catalog;
 using Reelgate.Core.Engines;
 using Reelgate.Core.Tasks;
+using Reelgate.Engines.Ffmpeg;
 
 namespace Reelgate.Engines.Upstream;
 
@@ -17,24 +17,26 @@ namespace Reelgate.Engines.Upstream;
 /// into the job's output (upstream URLs expire), and a poster cut from it with ffmpeg.
 /// The upstream key is sent only to the upstream's API, never to a result URL, and never logged.
 /// </summary>
-public abstract partial class UpstreamEngine : IUpstreamEngine, IDisposable
+public abstract partial class UpstreamEngine : IUpstreamEngine
 {
-    private readonly HttpClient _api;
-    private readonly HttpClient _download;
+    /// <summary>The <see cref="IHttpClientFactory"/> client for the upstream's API (the server registers it without loggers).</summary>
+    public const string ApiClientName = "reelgate-upstream-api";
+
+    /// <summary>The client for result downloads: a different host (often a CDN) that never sees the key.</summary>
+    public const string DownloadClientName = "reelgate-upstream-download";
+
+    private static readonly FfmpegRun PosterRun = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    private readonly IHttpClientFactory _http;
     private readonly ILogger _log;
 
-    protected UpstreamEngine(UpstreamEngineSettings settings, TimeProvider time, ILogger log, HttpMessageHandler? handler = null, UpstreamWakeups? wakeups = null)
+    protected UpstreamEngine(UpstreamEngineSettings settings, TimeProvider time, ILogger log, IHttpClientFactory http, UpstreamWakeups? wakeups = null)
     {
         Settings = settings;
         Wakeups = wakeups;
         Time = time;
         _log = log;
-        _api = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
-        _api.BaseAddress = settings.BaseUrl;
-        _api.Timeout = settings.RequestTimeout;
-        _api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", settings.ApiKey);
-        _download = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
-        _download.Timeout = Timeout.InfiniteTimeSpan;
+        _http = http;
     }
 
     public string Name => Settings.Name;
@@ -46,7 +48,28 @@ public abstract partial class UpstreamEngine : IUpstreamEngine, IDisposable
 
     protected TimeProvider Time { get; }
 
-    protected HttpClient Api => _api;
+    /// <summary>
+    /// A client for the upstream's API: its base address, this engine's request timeout and the
+    /// bearer key. A fresh one per request, as <see cref="IHttpClientFactory"/> intends: the
+    /// factory pools and renews the handlers underneath (DNS changes are followed), and such a
+    /// client needs no disposing.
+    /// </summary>
+    protected HttpClient ApiClient()
+    {
+        var api = _http.CreateClient(ApiClientName);
+        api.BaseAddress = Settings.BaseUrl;
+        api.Timeout = Settings.RequestTimeout;
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Settings.ApiKey);
+        return api;
+    }
+
+    /// <summary>A client for the result download: no key, and no timeout of its own (a video may be large; the engine timeout bounds the task).</summary>
+    private HttpClient DownloadClient()
+    {
+        var download = _http.CreateClient(DownloadClientName);
+        download.Timeout = Timeout.InfiniteTimeSpan;
+        return download;
+    }
 
     public EngineHealth CheckHealth() => new(true, $"upstream {Settings.BaseUrl.GetLeftPart(UriPartial.Authority)}, model {Settings.Model} (reachability is checked per task)");
 
@@ -85,13 +108,6 @@ public abstract partial class UpstreamEngine : IUpstreamEngine, IDisposable
     }
 
     public abstract Task CancelUpstreamAsync(string upstreamId, CancellationToken ct);
-
-    public void Dispose()
-    {
-        _api.Dispose();
-        _download.Dispose();
-        GC.SuppressFinalize(this);
-    }
 
     /// <summary>Sends one create. Id on success; else the HTTP status, the upstream's error code and message.</summary>
     protected abstract Task<CreateAnswer> SendCreateAsync(EngineJob job, CancellationToken ct);
@@ -261,7 +277,7 @@ public abstract partial class UpstreamEngine : IUpstreamEngine, IDisposable
         try
         {
             // No Authorization header here: the URL is the upstream's (often a CDN's), not its API.
-            using var response = await _download.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, ct);
+            using var response = await DownloadClient().GetAsync(url, HttpCompletionOption.ResponseHeadersRead, ct);
             if (!response.IsSuccessStatusCode)
             {
                 return EngineResult.FailoverFailure(FailCodes.UpstreamError, $"upstream {Name}'s video could not be downloaded (HTTP {(int)response.StatusCode}; its URL may have expired); the cost was refunded");
@@ -292,38 +308,23 @@ public abstract partial class UpstreamEngine : IUpstreamEngine, IDisposable
         return EngineResult.Success();
     }
 
+    /// <summary>
+    /// The poster is a nicety: a cut that fails, hangs past 30 s or finds no ffmpeg leaves the
+    /// task without one (allowed), never fails a video the upstream already made.
+    /// </summary>
     private async Task CutPosterAsync(string video, string poster, CancellationToken ct)
     {
-        var psi = new ProcessStartInfo(Settings.FfmpegPath, ["-v", "error", "-y", "-i", video, "-frames:v", "1", "-q:v", "4", "-update", "1", "-f", "image2", poster])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        };
         try
         {
-            using var p = Process.Start(psi)!;
-            _ = p.StandardOutput.ReadToEndAsync(ct);
-            _ = p.StandardError.ReadToEndAsync(ct);
-            using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            limit.CancelAfter(TimeSpan.FromSeconds(30));
-            try
-            {
-                await p.WaitForExitAsync(limit.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                p.Kill(entireProcessTree: true);
-                throw;
-            }
-
-            if (p.ExitCode != 0)
+            var exit = await FfmpegProcess.RunAsync(Settings.FfmpegPath, ["-v", "error", "-y", "-i", video, "-frames:v", "1", "-q:v", "4", "-update", "1", "-f", "image2", poster], PosterRun, ct);
+            if (!exit.Succeeded)
             {
                 File.Delete(poster);
             }
         }
         catch (System.ComponentModel.Win32Exception)
         {
-            // No ffmpeg: the task has no poster, which is allowed.
+            // No ffmpeg: the task has no poster.
         }
     }
 

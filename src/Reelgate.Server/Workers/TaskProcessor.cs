@@ -9,8 +9,11 @@ using Reelgate.Server.Options;
 namespace Reelgate.Server.Workers;
 
 /// <summary>
-/// Runs one claimed task to its end: content policy, engine (with heartbeats and a timeout),
-/// result upload, then success or fail-with-refund. Delivery guarantee at each checkpoint:
+/// Runs one claimed task to its end, in steps named for what they do: the claim
+/// (<see cref="ProcessAsync"/>), the engine's request (<c>RequestFor</c>: catalog, stored input,
+/// content policy), the route (with an interrupted attempt's engine first), each engine's
+/// attempt under heartbeats and the engine timeout, storing the result, and finishing with
+/// success or fail-with-refund. Delivery guarantee at each checkpoint:
 /// <list type="bullet">
 /// <item>Before the engine starts: nothing is recorded; a crash here re-runs the task after the lease expires (at least once).</item>
 /// <item>While the engine runs: heartbeats extend the lease; if one finds the lease lost, the engine is cancelled, because another worker owns the task now.</item>
@@ -33,19 +36,46 @@ public sealed partial class TaskProcessor(
 {
     private readonly ReelgateOptions _options = options.Value;
 
-    public string WorkDirectory => Path.Combine(_options.DataDirectory, "work");
+    public WorkDirectory Work { get; } = new(options.Value.DataDirectory);
 
+    /// <summary>Claim: a task this worker now leases runs to its end (or until shutdown or a lost lease).</summary>
     public async Task ProcessAsync(ClaimedTask claimed, CancellationToken stopping)
     {
         var task = claimed.Task;
-        var token = claimed.LeaseToken;
         LogClaimed(task.TaskId, claimed.Attempt);
         events.Publish(task.AccountId, task.TaskId, TaskState.Waiting, 0, null, task.UpdateTime);
 
+        // Nothing is recorded before the engine starts: a crash up to there re-runs the task
+        // after its lease expires (at least once).
+        var (request, refusal) = RequestFor(task);
+        if (request is null)
+        {
+            await FailAsync(task, claimed.LeaseToken, refusal.Code, refusal.Message);
+            return;
+        }
+
+        var route = await RouteAsync(claimed, request.Model, stopping);
+        if (route.Count == 0)
+        {
+            return;
+        }
+
+        var interrupted = await TakeOverInterruptedAsync(claimed, stopping);
+        if (interrupted is not null)
+        {
+            route = [.. route.OrderBy(e => e.Name == interrupted.Engine ? 0 : 1)];
+        }
+
+        using var run = new ClaimRun(claimed, request.Spec, Work.ClaimFiles(task.TaskId, claimed.Attempt), _options.EngineTimeout, time, stopping) { Interrupted = interrupted };
+        await RunAsync(run, route);
+    }
+
+    /// <summary>What the engines are asked to make for a claimed task, or why it can no longer run (the refund's reason).</summary>
+    private (EngineRequest? Request, Refusal Refusal) RequestFor(TaskRecord task)
+    {
         if (!catalog.TryGet(task.Model, out var model))
         {
-            await FailAsync(task, token, FailCodes.InternalError, "the task's model is no longer in the catalog; the cost was refunded");
-            return;
+            return (null, new(FailCodes.InternalError, "the task's model is no longer in the catalog; the cost was refunded"));
         }
 
         ValidatedInput input;
@@ -56,171 +86,216 @@ public sealed partial class TaskProcessor(
 
         if (!input.IsValid)
         {
-            await FailAsync(task, token, FailCodes.InternalError, "the stored input no longer passes the catalog's rules; the cost was refunded");
-            return;
+            return (null, new(FailCodes.InternalError, "the stored input no longer passes the catalog's rules; the cost was refunded"));
         }
 
         if (ModelCatalog.ViolatesContentPolicy(model, input))
         {
-            await FailAsync(task, token, FailCodes.ContentPolicyViolation, "the prompt matches the content policy; no video was produced and the cost was refunded");
-            return;
+            return (null, new(FailCodes.ContentPolicyViolation, "the prompt matches the content policy; no video was produced and the cost was refunded"));
         }
 
-        var route = router.Route(model, task.TaskId);
+        return (new EngineRequest(model, ModelCatalog.Resolve(model, input, task.Seed)), default);
+    }
+
+    /// <summary>Route: the engines to try, in order; none available fails the task with a refund.</summary>
+    private async Task<IReadOnlyList<IVideoEngine>> RouteAsync(ClaimedTask claimed, ModelDefinition model, CancellationToken stopping)
+    {
+        var route = router.Route(model, claimed.Task.TaskId);
         if (route.Count == 0)
         {
-            await FailAsync(task, token, FailCodes.GenerationFailed, $"no engine of model {model.Id}'s route is available on this server; the cost was refunded");
-            return;
+            await FailAsync(claimed.Task, claimed.LeaseToken, FailCodes.GenerationFailed, $"no engine of model {model.Id}'s route is available on this server; the cost was refunded");
         }
 
-        // Attempts an earlier claim left running were interrupted (its worker died or lost the
-        // lease). The newest one's engine goes first, so an upstream task it started is resumed,
-        // never created twice.
-        var previous = await attempts.ListAsync(task.TaskId, stopping);
-        var interrupted = previous.LastOrDefault(a => a.Outcome == AttemptOutcomes.Running);
+        return route;
+    }
+
+    /// <summary>
+    /// Attempts an earlier claim left running were interrupted (its worker died or lost the
+    /// lease): they are ended as such, and the newest one is returned so that its engine goes
+    /// first and resumes the upstream task it started, never creating a second one.
+    /// </summary>
+    private async Task<EngineAttempt?> TakeOverInterruptedAsync(ClaimedTask claimed, CancellationToken stopping)
+    {
+        var previous = await attempts.ListAsync(claimed.Task.TaskId, stopping);
         foreach (var open in previous.Where(a => a.Outcome == AttemptOutcomes.Running))
         {
             await attempts.EndAsync(open.Id, AttemptOutcomes.Interrupted, null, $"claim {claimed.Attempt} took the task over", null, Now(), stopping);
             metrics.AttemptEnded(open.Engine, AttemptOutcomes.Interrupted, null);
         }
 
-        if (interrupted is not null)
-        {
-            route = [.. route.OrderBy(e => e.Name == interrupted.Engine ? 0 : 1)];
-        }
+        return previous.LastOrDefault(a => a.Outcome == AttemptOutcomes.Running);
+    }
 
-        var spec = ModelCatalog.Resolve(model, input, task.Seed);
-        Directory.CreateDirectory(WorkDirectory);
-        var output = Path.Combine(WorkDirectory, $"{task.TaskId}-{claimed.Attempt}.mp4");
-        var poster = Path.Combine(WorkDirectory, $"{task.TaskId}-{claimed.Attempt}.jpg");
-        using var leaseLost = new CancellationTokenSource();
-        using var timeout = new CancellationTokenSource(_options.EngineTimeout, time);
-        using var run = CancellationTokenSource.CreateLinkedTokenSource(stopping, leaseLost.Token, timeout.Token);
-        var progress = new ProgressTracker();
-        var heartbeat = HeartbeatAsync(task, token, progress, leaseLost, run.Token);
-        running.Register(task.TaskId, leaseLost);
-        AttemptJournal? current = null;
-        IVideoEngine? currentEngine = null;
+    /// <summary>Runs the route under heartbeats, then finishes the task; shutdown or a lost lease abandons it instead.</summary>
+    private async Task RunAsync(ClaimRun run, IReadOnlyList<IVideoEngine> route)
+    {
+        var heartbeat = new LeaseHeartbeat(queue, events, time, _options.Lease, log).RunAsync(run);
+        running.Register(run.Task.TaskId, run.LeaseLost);
         try
         {
-            EngineResult result = EngineResult.Failure(FailCodes.GenerationFailed, "no engine ran");
-            for (var i = 0; i < route.Count; i++)
-            {
-                var engine = route[i];
-                var carried = interrupted is not null && interrupted.Engine == engine.Name ? interrupted : null;
-                var attemptId = await attempts.BeginAsync(task.TaskId, claimed.Attempt, engine.Name, carried?.UpstreamId, Now(), stopping);
-                current = new AttemptJournal(attempts, attemptId, carried?.UpstreamId, carried is { UpstreamId: null } ? carried.StartedAt : null);
-                currentEngine = engine;
-                var runStarted = time.GetTimestamp();
-                var runOutcome = AttemptOutcomes.Interrupted; // unless it returns: shutdown, lease lost, or a fault
-                try
-                {
-                    result = await engine.GenerateAsync(new EngineJob(task.TaskId, spec, output, poster, current), progress, run.Token);
-                    runOutcome = result.Succeeded ? AttemptOutcomes.Succeeded : AttemptOutcomes.Failed;
-                }
-                catch (OperationCanceledException) when (timeout.IsCancellationRequested && !stopping.IsCancellationRequested && !leaseLost.IsCancellationRequested)
-                {
-                    result = EngineResult.Failure(FailCodes.Timeout, $"generation took longer than {_options.EngineTimeout}; the cost was refunded");
-                    runOutcome = AttemptOutcomes.Failed;
-                }
-                finally
-                {
-                    metrics.GenerationRan(engine.Name, runOutcome, time.GetElapsedTime(runStarted));
-                }
-
-                if (result.Succeeded)
-                {
-                    router.Succeeded(engine.Name);
-                    await attempts.EndAsync(attemptId, AttemptOutcomes.Succeeded, null, null, current.Usage, Now(), CancellationToken.None);
-                    metrics.AttemptEnded(engine.Name, AttemptOutcomes.Succeeded, null);
-                    break;
-                }
-
-                if (result.Failover)
-                {
-                    router.Failed(engine.Name);
-                }
-
-                var next = result.Failover && i + 1 < route.Count;
-                await attempts.EndAsync(attemptId, next ? AttemptOutcomes.FailedOver : AttemptOutcomes.Failed, result.FailCode, result.FailMessage, current.Usage, Now(), CancellationToken.None);
-                metrics.AttemptEnded(engine.Name, next ? AttemptOutcomes.FailedOver : AttemptOutcomes.Failed, result.FailCode);
-                current = null;
-                if (!next)
-                {
-                    break;
-                }
-
-                LogFailover(task.TaskId, engine.Name, result.FailCode ?? "", route[i + 1].Name);
-                TryDelete(output);
-                TryDelete(poster);
-                interrupted = null;
-            }
-
+            var result = await TryRouteAsync(run, route);
             await run.CancelAsync();
             await heartbeat;
-            if (!result.Succeeded)
-            {
-                await FailAsync(task, token, result.FailCode ?? FailCodes.GenerationFailed, result.FailMessage ?? "generation failed");
-                return;
-            }
-
-            string key;
-            string? thumbnailKey = null;
-            try
-            {
-                key = await results.PutAsync(task.TaskId, "video.mp4", output, stopping);
-                if (File.Exists(poster))
-                {
-                    thumbnailKey = await results.PutAsync(task.TaskId, "thumb.jpg", poster, stopping);
-                }
-            }
-            catch (IOException e)
-            {
-                LogStoreFailed(task.TaskId, e.GetType().Name);
-                await FailAsync(task, token, FailCodes.InternalError, "the result could not be stored; the cost was refunded");
-                return;
-            }
-
-            var endedAt = Now();
-            if (await queue.SucceedAsync(task.TaskId, token, key, thumbnailKey, endedAt, CancellationToken.None))
-            {
-                metrics.TaskEnded(task.Model, TaskState.Success, null, 0);
-                events.Publish(task.AccountId, task.TaskId, TaskState.Success, 100, null, endedAt);
-                LogSucceeded(task.TaskId);
-            }
-            else
-            {
-                LogLeaseLost(task.TaskId);
-            }
+            await FinishAsync(run, result);
         }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested || leaseLost.IsCancellationRequested)
+        catch (OperationCanceledException) when (run.Stopping.IsCancellationRequested || run.LeaseLost.IsCancellationRequested)
         {
-            // Shutdown or lease lost: the attempt stays running. The lease expires and the task is
-            // claimed again (at least once), and that claim resumes the attempt's upstream task;
-            // if another worker already owns it, that one ends it.
-            if (stopping.IsCancellationRequested && !leaseLost.IsCancellationRequested)
-            {
-                // Graceful shutdown past its grace: give the task back now, not after the lease.
-                var released = await queue.ReleaseAsync(task.TaskId, token, Now(), CancellationToken.None);
-                LogReleased(task.TaskId, released);
-            }
-            else
-            {
-                LogAbandoned(task.TaskId);
-            }
-
-            if (leaseLost.IsCancellationRequested && current is not null)
-            {
-                await EndAbandonedAttemptAsync(task.TaskId, current, currentEngine);
-            }
+            await AbandonAsync(run);
         }
         finally
         {
-            running.Unregister(task.TaskId);
+            running.Unregister(run.Task.TaskId);
             await run.CancelAsync();
             await heartbeat;
-            TryDelete(output);
-            TryDelete(poster);
+            TryDelete(run.Video);
+            TryDelete(run.Poster);
+        }
+    }
+
+    /// <summary>Each engine of the route in turn, until one succeeds or one fails for a reason the next would share.</summary>
+    private async Task<EngineResult> TryRouteAsync(ClaimRun run, IReadOnlyList<IVideoEngine> route)
+    {
+        var result = EngineResult.Failure(FailCodes.GenerationFailed, "no engine ran");
+        for (var i = 0; i < route.Count; i++)
+        {
+            var engine = route[i];
+            result = await AttemptAsync(run, engine);
+            if (result.Succeeded)
+            {
+                router.Succeeded(engine.Name);
+                await EndAttemptAsync(run.Current!, engine, AttemptOutcomes.Succeeded, null, null);
+                return result;
+            }
+
+            if (result.Failover)
+            {
+                router.Failed(engine.Name);
+            }
+
+            var next = result.Failover && i + 1 < route.Count;
+            await EndAttemptAsync(run.Current!, engine, next ? AttemptOutcomes.FailedOver : AttemptOutcomes.Failed, result.FailCode, result.FailMessage);
+            run.Current = null;
+            if (!next)
+            {
+                return result;
+            }
+
+            LogFailover(run.Task.TaskId, engine.Name, result.FailCode ?? "", route[i + 1].Name);
+            TryDelete(run.Video);
+            TryDelete(run.Poster);
+            run.Interrupted = null;
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Attempt: one engine's go, journaled before it starts (so a crash leaves it <c>running</c>
+    /// for the next claim to find). It carries the interrupted attempt's upstream id when it is
+    /// that attempt's engine. The timeout becomes a result; shutdown and a lost lease propagate.
+    /// </summary>
+    private async Task<EngineResult> AttemptAsync(ClaimRun run, IVideoEngine engine)
+    {
+        var carried = run.Interrupted is { } interrupted && interrupted.Engine == engine.Name ? interrupted : null;
+        var attemptId = await attempts.BeginAsync(run.Task.TaskId, run.Claimed.Attempt, engine.Name, carried?.UpstreamId, Now(), run.Stopping);
+        run.Current = new AttemptJournal(attempts, attemptId, carried?.UpstreamId, carried is { UpstreamId: null } ? carried.StartedAt : null);
+        run.CurrentEngine = engine;
+        var started = time.GetTimestamp();
+        var outcome = AttemptOutcomes.Interrupted; // unless it returns: shutdown, lease lost, or a fault
+        try
+        {
+            var result = await engine.GenerateAsync(new EngineJob(run.Task.TaskId, run.Spec, run.Video, run.Poster, run.Current), run.Progress, run.Token);
+            outcome = result.Succeeded ? AttemptOutcomes.Succeeded : AttemptOutcomes.Failed;
+            return result;
+        }
+        catch (OperationCanceledException) when (run.TimedOut)
+        {
+            outcome = AttemptOutcomes.Failed;
+            return EngineResult.Failure(FailCodes.Timeout, $"generation took longer than {_options.EngineTimeout}; the cost was refunded");
+        }
+        finally
+        {
+            metrics.GenerationRan(engine.Name, outcome, time.GetElapsedTime(started));
+        }
+    }
+
+    private async Task EndAttemptAsync(AttemptJournal attempt, IVideoEngine engine, string outcome, string? failCode, string? detail)
+    {
+        await attempts.EndAsync(attempt.Id, outcome, failCode, detail, attempt.Usage, Now(), CancellationToken.None);
+        metrics.AttemptEnded(engine.Name, outcome, failCode);
+    }
+
+    /// <summary>
+    /// Finish: a failure ends the task with a refund. A success stores the files first, then
+    /// ends the task only if our lease still holds, so a task ends (and is charged) exactly once
+    /// even if generation ran twice.
+    /// </summary>
+    private async Task FinishAsync(ClaimRun run, EngineResult result)
+    {
+        var task = run.Task;
+        if (!result.Succeeded)
+        {
+            await FailAsync(task, run.LeaseToken, result.FailCode ?? FailCodes.GenerationFailed, result.FailMessage ?? "generation failed");
+            return;
+        }
+
+        if (await StoreResultAsync(run) is not { } stored)
+        {
+            return;
+        }
+
+        var endedAt = Now();
+        if (await queue.SucceedAsync(task.TaskId, run.LeaseToken, stored.Video, stored.Thumbnail, endedAt, CancellationToken.None))
+        {
+            metrics.TaskEnded(task.Model, TaskState.Success, null, 0);
+            events.Publish(task.AccountId, task.TaskId, TaskState.Success, 100, null, endedAt);
+            LogSucceeded(task.TaskId);
+        }
+        else
+        {
+            LogLeaseLost(task.TaskId);
+        }
+    }
+
+    /// <summary>Store result: the video and its poster (if the engine made one) go to the result store; a broken store fails the task with a refund.</summary>
+    private async Task<(string Video, string? Thumbnail)?> StoreResultAsync(ClaimRun run)
+    {
+        try
+        {
+            var key = await results.PutAsync(run.Task.TaskId, "video.mp4", run.Video, run.Stopping);
+            var thumbnailKey = File.Exists(run.Poster) ? await results.PutAsync(run.Task.TaskId, "thumb.jpg", run.Poster, run.Stopping) : null;
+            return (key, thumbnailKey);
+        }
+        catch (IOException e)
+        {
+            LogStoreFailed(run.Task.TaskId, e.GetType().Name);
+            await FailAsync(run.Task, run.LeaseToken, FailCodes.InternalError, "the result could not be stored; the cost was refunded");
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Shutdown or lease lost: the attempt stays running. The lease expires and the task is
+    /// claimed again (at least once), and that claim resumes the attempt's upstream task; if
+    /// another worker already owns it, that one ends it.
+    /// </summary>
+    private async Task AbandonAsync(ClaimRun run)
+    {
+        var taskId = run.Task.TaskId;
+        if (run.Stopping.IsCancellationRequested && !run.LeaseLost.IsCancellationRequested)
+        {
+            // Graceful shutdown past its grace: give the task back now, not after the lease.
+            var released = await queue.ReleaseAsync(taskId, run.LeaseToken, Now(), CancellationToken.None);
+            LogReleased(taskId, released);
+        }
+        else
+        {
+            LogAbandoned(taskId);
+        }
+
+        if (run.LeaseLost.IsCancellationRequested && run.Current is not null)
+        {
+            await EndAbandonedAttemptAsync(taskId, run.Current, run.CurrentEngine);
         }
     }
 
@@ -269,50 +344,6 @@ public sealed partial class TaskProcessor(
         }
     }
 
-    /// <summary>
-    /// Renews the lease every third of its length, and writes progress at most once a second
-    /// while it changes. A renewal that finds the lease gone cancels the engine.
-    /// </summary>
-    private async Task HeartbeatAsync(TaskRecord task, string token, ProgressTracker progress, CancellationTokenSource leaseLost, CancellationToken ct)
-    {
-        var taskId = task.TaskId;
-        var renewEvery = _options.Lease / 3;
-        var lastRenew = time.GetTimestamp();
-        var lastProgress = 0;
-        try
-        {
-            while (!ct.IsCancellationRequested)
-            {
-                await Task.Delay(TimeSpan.FromSeconds(1), time, ct);
-                var current = progress.Value;
-                if (current == lastProgress && time.GetElapsedTime(lastRenew) < renewEvery)
-                {
-                    continue;
-                }
-
-                var now = Now();
-                if (!await queue.HeartbeatAsync(taskId, token, now, _options.Lease, current, ct))
-                {
-                    LogLeaseLost(taskId);
-                    await leaseLost.CancelAsync();
-                    return;
-                }
-
-                if (current != lastProgress)
-                {
-                    events.Publish(task.AccountId, taskId, TaskState.Waiting, current, null, now);
-                }
-
-                lastRenew = time.GetTimestamp();
-                lastProgress = current;
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // The run ended.
-        }
-    }
-
     private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
 
     private static void TryDelete(string path)
@@ -327,15 +358,11 @@ public sealed partial class TaskProcessor(
         }
     }
 
-    /// <summary>Latest progress reported by the engine (0-100), read by the heartbeat.</summary>
-    private sealed class ProgressTracker : IProgress<int>
-    {
-        private int _value;
+    /// <summary>What the engines are asked to make: the task's model (for its route) and the resolved spec.</summary>
+    private sealed record EngineRequest(ModelDefinition Model, GenerationSpec Spec);
 
-        public int Value => Volatile.Read(ref _value);
-
-        public void Report(int value) => Volatile.Write(ref _value, Math.Clamp(value, Value, 100));
-    }
+    /// <summary>Why a claimed task cannot run: its fail code and the client's message.</summary>
+    private readonly record struct Refusal(string Code, string Message);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "task {TaskId} claimed (attempt {Attempt})")]
     private partial void LogClaimed(string taskId, int attempt);

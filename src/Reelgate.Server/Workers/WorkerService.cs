@@ -36,7 +36,7 @@ public sealed partial class WorkerService(
             return Task.CompletedTask;
         }
 
-        CleanWorkDirectory();
+        processor.Work.DeleteLeftovers();
         var hardStop = new CancellationTokenSource();
         var grace = _options.ShutdownGrace;
         var registration = stoppingToken.Register(() =>
@@ -119,28 +119,6 @@ public sealed partial class WorkerService(
         }
 
         return wait;
-    }
-
-    /// <summary>Removes partial outputs a crashed process left behind.</summary>
-    private void CleanWorkDirectory()
-    {
-        var dir = processor.WorkDirectory;
-        if (!Directory.Exists(dir))
-        {
-            return;
-        }
-
-        foreach (var file in Directory.EnumerateFiles(dir))
-        {
-            try
-            {
-                File.Delete(file);
-            }
-            catch (IOException)
-            {
-                // In use by another process on the same data directory; leave it.
-            }
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "shutting down: no new claims; running generations have {Seconds} s to finish, then their tasks go back to the queue")]

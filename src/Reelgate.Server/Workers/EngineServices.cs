@@ -1,0 +1,24 @@
+using Reelgate.Core.Engines;
+using Reelgate.Engines.Upstream;
+
+namespace Reelgate.Server.Workers;
+
+/// <summary>Registers the engines, their factory, registry and router, and the upstreams' HTTP clients.</summary>
+public static class EngineServices
+{
+    public static IServiceCollection AddReelgateEngines(this IServiceCollection services)
+    {
+        // No request logging on these clients: every poll would be a line, and a download URL
+        // may carry the upstream's signature. The engines log what matters themselves.
+        services.AddHttpClient(UpstreamEngine.ApiClientName).RemoveAllLoggers();
+        services.AddHttpClient(UpstreamEngine.DownloadClientName).RemoveAllLoggers();
+        services.AddSingleton<UpstreamWakeups>();
+        services.AddSingleton<EngineFactory>();
+
+        // Registered as an engine so that an engine registered later under "builtin" (tests) wins.
+        services.AddSingleton<IVideoEngine>(sp => sp.GetRequiredService<EngineFactory>().BuiltIn());
+        services.AddSingleton<EngineRegistry>();
+        services.AddSingleton<EngineRouter>();
+        return services;
+    }
+}
