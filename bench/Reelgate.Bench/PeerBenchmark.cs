@@ -7,7 +7,7 @@ using System.Text.Json.Nodes;
 using Npgsql;
 using Reelgate.Core.Tasks;
 using Reelgate.Data.Postgres;
-using Reelgate.Data.Tests;
+using Reelgate.Testing;
 
 namespace Reelgate.Bench;
 

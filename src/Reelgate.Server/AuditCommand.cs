@@ -1,4 +1,3 @@
-using Reelgate.Data.Sqlite;
 using Reelgate.Server.Options;
 
 namespace Reelgate.Server;
@@ -13,28 +12,16 @@ public static class AuditCommand
     public static async Task<int> RunAsync(string[] args)
     {
         var config = CommandConfiguration.Load(args);
-        var options = new ReelgateOptions();
-        config.GetSection(ReelgateOptions.Section).Bind(options);
-        IReadOnlyList<Reelgate.Core.Accounts.LedgerAuditEntry> entries;
-        if (ReelgateHost.PostgresConnection(config) is { } pg)
+        config.GetSection(ReelgateOptions.Section).Bind(new ReelgateOptions()); // a bad setting stops here, as it does the server
+        await using var storage = CommandConfiguration.Storage(config);
+        var database = storage.Maintenance();
+        if (database.MissingDatabase is { } path)
         {
-            await using var pgDb = new Reelgate.Data.Postgres.PostgresDatabase(pg);
-            entries = await new Reelgate.Data.Postgres.PostgresAccountStore(pgDb).AuditAsync(CancellationToken.None);
-        }
-        else
-        {
-            var path = options.DatabasePath;
-            if (!File.Exists(path))
-            {
-                Console.Error.WriteLine($"audit: no database at {path} (set Reelgate__DataDirectory, or ConnectionStrings__Reelgate for PostgreSQL)");
-                return 2;
-            }
-
-            await using var db = new SqliteDatabase(path);
-            await db.MigrateAsync(CancellationToken.None);
-            entries = await new SqliteAccountStore(db).AuditAsync(CancellationToken.None);
+            Console.Error.WriteLine($"audit: no database at {path} (set Reelgate__DataDirectory, or ConnectionStrings__Reelgate for PostgreSQL)");
+            return 2;
         }
 
+        var entries = await database.AuditAsync(CancellationToken.None);
         var broken = entries.Where(e => !e.Ok).ToList();
         foreach (var e in broken)
         {

@@ -1,4 +1,4 @@
-using Reelgate.Data.Sqlite;
+using Reelgate.Data;
 using Reelgate.Server.Options;
 
 namespace Reelgate.Server;
@@ -7,9 +7,10 @@ namespace Reelgate.Server;
 /// <c>reelgate-server backup FILE</c> and <c>reelgate-server restore FILE</c> for the embedded
 /// SQLite database of the configured data directory (found as the server finds it:
 /// <see cref="CommandConfiguration"/>). Backup copies it while servers serve and verifies the
-/// copy (<see cref="SqliteBackup"/>); restore refuses while anything uses the database, checks the
-/// backup and keeps the previous database (<see cref="SqliteRestore"/>). Result files are not in
-/// the database (docs/backup.md). On PostgreSQL both point to pg_dump / pg_restore.
+/// copy; restore refuses while anything uses the database, checks the backup and keeps the
+/// previous database. Result files are not in
+/// the database (docs/backup.md). On PostgreSQL both point to pg_dump / pg_restore
+/// (<see cref="Reelgate.Data.IDatabaseMaintenance"/> of the configured backend).
 /// One line per outcome; exit 0 done, 1 a check failed or the database is in use, 2 bad usage.
 /// </summary>
 public static class BackupCommand
@@ -34,12 +35,6 @@ public static class BackupCommand
         }
 
         var config = CommandConfiguration.Load(settings);
-        if (ReelgateHost.PostgresConnection(config) is { } pg)
-        {
-            Console.Error.WriteLine($"{verb}: {PostgresAdvice(verb, pg)}");
-            return 2;
-        }
-
         var options = new ReelgateOptions();
         try
         {
@@ -51,10 +46,11 @@ public static class BackupCommand
             return 2;
         }
 
-        var database = Path.GetFullPath(options.DatabasePath);
-        if (verb == "backup" && !File.Exists(database))
+        await using var storage = CommandConfiguration.Storage(config);
+        var database = storage.Maintenance();
+        if (verb == "backup" && database.MissingDatabase is { } missing)
         {
-            Console.Error.WriteLine($"backup: no database at {database} (set Reelgate__DataDirectory, or ConnectionStrings__Reelgate for PostgreSQL)");
+            Console.Error.WriteLine($"backup: no database at {missing} (set Reelgate__DataDirectory, or ConnectionStrings__Reelgate for PostgreSQL)");
             return 2;
         }
 
@@ -62,10 +58,10 @@ public static class BackupCommand
         try
         {
             outcome = verb == "backup"
-                ? await SqliteBackup.BackupAsync(database, file, CancellationToken.None)
-                : await SqliteRestore.RestoreAsync(file, database, SqliteDatabase.NewestSchemaVersion, TimeProvider.System.GetUtcNow(), CancellationToken.None);
+                ? await database.BackupAsync(file, CancellationToken.None)
+                : await database.RestoreAsync(file, TimeProvider.System.GetUtcNow(), CancellationToken.None);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Data.Common.DbException)
         {
             // Broken infrastructure (full disk, permissions, a lock held past the busy timeout).
             // The temporary file is gone; a backup's target is untouched; a restore that got as
@@ -134,24 +130,5 @@ public static class BackupCommand
         return verb == "backup"
             ? $"result files are not in it: copy {results} now, after this backup (docs/backup.md)"
             : $"put the copy of the result files, taken after that backup, back in {results} (docs/backup.md)";
-    }
-
-    /// <summary>The pg_dump / pg_restore line for the configured server (no password: it is never printed).</summary>
-    private static string PostgresAdvice(string verb, string connectionString)
-    {
-        var target = "";
-        try
-        {
-            var b = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
-            target = $" -h {b.Host} -p {b.Port} -U {b.Username} -d {b.Database}";
-        }
-        catch (ArgumentException)
-        {
-            // Not parseable: the advice goes without the connection options.
-        }
-
-        return verb == "backup"
-            ? $"the database is PostgreSQL (ConnectionStrings:Reelgate); back it up with pg_dump: pg_dump -Fc{target} -f reelgate.dump (docs/backup.md)"
-            : $"the database is PostgreSQL (ConnectionStrings:Reelgate); stop every node, then restore a pg_dump archive with pg_restore: pg_restore --clean --if-exists --no-owner --single-transaction --exit-on-error{target} reelgate.dump (docs/backup.md)";
     }
 }

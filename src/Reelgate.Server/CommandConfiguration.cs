@@ -1,3 +1,6 @@
+using Reelgate.Data;
+using Reelgate.Server.Options;
+
 namespace Reelgate.Server;
 
 /// <summary>
@@ -12,4 +15,21 @@ public static class CommandConfiguration
 {
     public static IConfiguration Load(string[] args) =>
         WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ApplicationName = typeof(ReelgateHost).Assembly.GetName().Name }).Configuration;
+
+    /// <summary>
+    /// The database commands of the backend a server with this configuration would use (the
+    /// host's one choice, <see cref="ReelgateHost.AddStorage"/>). Dispose it to close the database.
+    /// </summary>
+    public static ServiceProvider Storage(IConfiguration configuration)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(configuration);
+        services.AddLogging();
+        services.AddOptions<ReelgateOptions>().BindConfiguration(ReelgateOptions.Section);
+        ReelgateHost.AddStorage(services, configuration);
+        return services.BuildServiceProvider();
+    }
+
+    /// <summary>The backend's audit, backup and restore.</summary>
+    public static IDatabaseMaintenance Maintenance(this ServiceProvider storage) => storage.GetRequiredService<IDatabaseMaintenance>();
 }

@@ -8,8 +8,8 @@ using Reelgate.Core.Engines;
 using Reelgate.Core.Limits;
 using Reelgate.Core.Results;
 using Reelgate.Core.Tasks;
+using Reelgate.Data;
 using Reelgate.Data.Files;
-using Reelgate.Data.Sqlite;
 using Reelgate.Server.Api;
 using Reelgate.Server.Callbacks;
 using Reelgate.Server.Mcp;
@@ -54,11 +54,11 @@ public static class ReelgateHost
         builder.WebHost.UseStaticWebAssets();
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
-        AddReelgate(builder.Services);
+        AddReelgate(builder.Services, builder.Configuration);
         return builder;
     }
 
-    public static void AddReelgate(IServiceCollection services)
+    public static void AddReelgate(IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<ReelgateOptions>().BindConfiguration(ReelgateOptions.Section).ValidateOnStart();
         services.AddOptions<HostOptions>().Configure<IOptions<ReelgateOptions>>((host, o) => host.ShutdownTimeout = o.Value.ShutdownGrace + TimeSpan.FromSeconds(10));
@@ -67,7 +67,7 @@ public static class ReelgateHost
 
         services.AddSingleton(sp => ModelCatalog.Load(Opt(sp).ResolvedCatalogPath));
         services.AddSingleton(sp => new DataDirectorySecrets(Opt(sp).DataDirectory, Opt(sp).AdminKey, Opt(sp).UrlSigningKey));
-        AddStores(services);
+        AddStorage(services, configuration);
         services.AddSingleton<CallbackAddressPolicy>();
         services.AddSingleton<CallbackSender>();
         services.AddSingleton<IResultStore>(sp => CreateResultStore(Opt(sp)));
@@ -118,44 +118,31 @@ public static class ReelgateHost
         : new LocalResultStore(o.ResolvedResultsDirectory);
 
     /// <summary>
-    /// The database: the embedded SQLite file in the data directory, or PostgreSQL when
-    /// <c>ConnectionStrings:Reelgate</c> is a <c>Host=...</c> connection string (many nodes).
-    /// Each store resolves the backend when first used, from configuration.
+    /// The one place that picks the backend: PostgreSQL when <c>ConnectionStrings:Reelgate</c> is
+    /// set (many nodes), else the embedded SQLite file in the data directory. Each registration
+    /// brings every store, the queue, leases, the callback outbox, Identity's store, the key ring
+    /// and the signals between nodes of its backend; nothing else asks which one runs. Read from
+    /// the configuration as it is when the services are added (command line, environment,
+    /// appsettings).
     /// </summary>
-    private static void AddStores(IServiceCollection services)
+    public static void AddStorage(IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton(sp => new SqliteDatabase(Opt(sp).DatabasePath, Opt(sp).DatabaseBusyTimeout));
-        services.AddSingleton(sp => new Reelgate.Data.Postgres.PostgresDatabase(PostgresConnection(sp.GetRequiredService<IConfiguration>())!));
-        services.AddSingleton<Reelgate.Data.Postgres.PostgresNotifications>();
-        services.AddSingleton<Reelgate.Data.IReelgateDatabase>(sp => UsesPostgres(sp)
-            ? sp.GetRequiredService<Reelgate.Data.Postgres.PostgresDatabase>()
-            : sp.GetRequiredService<SqliteDatabase>());
-        services.AddSingleton<ITaskStore>(sp => UsesPostgres(sp)
-            ? new Reelgate.Data.Postgres.PostgresTaskStore(sp.GetRequiredService<Reelgate.Data.Postgres.PostgresDatabase>())
-            : new SqliteTaskStore(sp.GetRequiredService<SqliteDatabase>()));
-        services.AddSingleton<ITaskQueue>(sp => UsesPostgres(sp)
-            ? new Reelgate.Data.Postgres.PostgresTaskQueue(sp.GetRequiredService<Reelgate.Data.Postgres.PostgresDatabase>())
-            : new SqliteTaskQueue(sp.GetRequiredService<SqliteDatabase>()));
-        services.AddSingleton<IAccountStore>(sp => UsesPostgres(sp)
-            ? new Reelgate.Data.Postgres.PostgresAccountStore(sp.GetRequiredService<Reelgate.Data.Postgres.PostgresDatabase>())
-            : new SqliteAccountStore(sp.GetRequiredService<SqliteDatabase>()));
-        services.AddSingleton<IEngineAttempts>(sp => UsesPostgres(sp)
-            ? new Reelgate.Data.Postgres.PostgresEngineAttempts(sp.GetRequiredService<Reelgate.Data.Postgres.PostgresDatabase>())
-            : new SqliteEngineAttempts(sp.GetRequiredService<SqliteDatabase>()));
-        services.AddSingleton<ICallbackOutbox>(sp => new ProtectedSecretsOutbox(UsesPostgres(sp)
-            ? new Reelgate.Data.Postgres.PostgresCallbackOutbox(sp.GetRequiredService<Reelgate.Data.Postgres.PostgresDatabase>())
-            : new SqliteCallbackOutbox(sp.GetRequiredService<SqliteDatabase>()),
-            sp.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>()));
-        services.AddSingleton<Reelgate.Core.Leadership.ILeaderLease>(sp => UsesPostgres(sp)
-            ? new Reelgate.Data.Postgres.PostgresLeaderLease(sp.GetRequiredService<Reelgate.Data.Postgres.PostgresDatabase>())
-            : new SqliteLeaderLease(sp.GetRequiredService<SqliteDatabase>()));
+        if (SharedDatabase(configuration) is { } postgres)
+        {
+            services.AddPostgresStorage(postgres);
+        }
+        else
+        {
+            services.AddSqliteStorage(sp => new SqliteStorageSettings(Opt(sp).DatabasePath, Opt(sp).DatabaseBusyTimeout, Path.Combine(Opt(sp).DataDirectory, "dataprotection-keys")));
+        }
+
+        // Whatever the backend stores, webhook secrets reach it encrypted with the key ring.
+        services.Decorate<ICallbackOutbox>((sp, outbox) => new ProtectedSecretsOutbox(outbox, sp.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>()));
     }
 
-    /// <summary>The PostgreSQL connection string, or null when the embedded SQLite database is used.</summary>
-    public static string? PostgresConnection(IConfiguration configuration) =>
+    /// <summary>The connection string of a database shared by several nodes, or null for the embedded one.</summary>
+    private static string? SharedDatabase(IConfiguration configuration) =>
         configuration.GetConnectionString("Reelgate") is { Length: > 0 } c ? c : null;
-
-    public static bool UsesPostgres(IServiceProvider sp) => PostgresConnection(sp.GetRequiredService<IConfiguration>()) is not null;
 
     public static WebApplication Build(WebApplicationBuilder builder)
     {
@@ -197,20 +184,9 @@ public static class ReelgateHost
 
         var result = new ReelgateOptionsValidator().Validate(null, options);
         var problems = result.Failed ? result.Failures.ToList() : [];
-        if (PostgresConnection(configuration) is { } pg)
+        if (SharedDatabase(configuration) is { } shared)
         {
-            try
-            {
-                var parsed = new Npgsql.NpgsqlConnectionStringBuilder(pg);
-                if (string.IsNullOrEmpty(parsed.Host))
-                {
-                    problems.Add("ConnectionStrings:Reelgate has no Host: use a PostgreSQL connection string like Host=db.internal;Username=reelgate;Password=...;Database=reelgate");
-                }
-            }
-            catch (ArgumentException e)
-            {
-                problems.Add($"ConnectionStrings:Reelgate is not a PostgreSQL connection string ({e.Message}): use Host=db.internal;Username=reelgate;Password=...;Database=reelgate");
-            }
+            problems.AddRange(PostgresStorage.Validate(shared));
 
             // Several nodes share one database: each must accept the others' admin key and result URLs.
             if (string.IsNullOrWhiteSpace(options.AdminKey))

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using Reelgate.Core.Catalog;
-using Reelgate.Data.Sqlite;
 using Reelgate.Server.Options;
 using Reelgate.Server.Security;
 using Reelgate.Server.Workers;

@@ -50,13 +50,13 @@ finally
 // random moments. In CI (CI=true) a missing PostgreSQL is a failure.
 async Task<int> RunOnPostgresAsync()
 {
-    if (Reelgate.Data.Tests.PostgresCluster.InstalledBin is null)
+    if (Reelgate.Testing.PostgresCluster.InstalledBin is null)
     {
         Console.Error.WriteLine("chaos: PostgreSQL is not installed (scripts/install-deps.sh postgresql)" + (Environment.GetEnvironmentVariable("CI") == "true" ? "" : "; skipped"));
         return Environment.GetEnvironmentVariable("CI") == "true" ? 1 : 0;
     }
 
-    await using var cluster = await Reelgate.Data.Tests.PostgresCluster.StartNewAsync();
+    await using var cluster = await Reelgate.Testing.PostgresCluster.StartNewAsync();
     await using (var admin = new Npgsql.NpgsqlConnection(cluster.AdminConnectionString))
     {
         await admin.OpenAsync();

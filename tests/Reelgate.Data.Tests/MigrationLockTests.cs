@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using Npgsql;
 using Reelgate.Data.Postgres;
 using Reelgate.Data.Sqlite;
+using Reelgate.Testing;
 
 namespace Reelgate.Data.Tests;
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Reelgate.Core.Limits;
 using Reelgate.Data.Redis;
 using StackExchange.Redis;
+using Reelgate.Testing;
 
 namespace Reelgate.Data.Tests;
 

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
 using Reelgate.Emulators.ModelArk;
-using Reelgate.Server.Tests.Infrastructure;
+using Reelgate.Testing;
 
 namespace Reelgate.Engines.Tests;
 

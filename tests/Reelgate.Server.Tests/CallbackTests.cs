@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Reelgate.Core.Callbacks;
 using Reelgate.Server.Tests.Infrastructure;
+using Reelgate.Testing;
 
 namespace Reelgate.Server.Tests;
 

@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Reelgate.Core.Callbacks;
 using Reelgate.Server.Tests.Infrastructure;
+using Reelgate.Testing;
 
 namespace Reelgate.Server.Tests;
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
 using Reelgate.Server.Tests.Infrastructure;
+using Reelgate.Testing;
 
 namespace Reelgate.Server.Tests;
 

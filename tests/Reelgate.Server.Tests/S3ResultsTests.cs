@@ -3,8 +3,8 @@ using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using Amazon.S3.Model;
 using Reelgate.Data.Files;
-using Reelgate.Data.Tests;
 using Reelgate.Server.Tests.Infrastructure;
+using Reelgate.Testing;
 
 namespace Reelgate.Server.Tests;
 

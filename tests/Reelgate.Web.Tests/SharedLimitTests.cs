@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
-using Reelgate.Data.Tests;
+using Reelgate.Testing;
 
 namespace Reelgate.Web.Tests;
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Reelgate.Core.Cluster;
 using Reelgate.Engines.Upstream;
 using Reelgate.Server.Security;
 
@@ -11,7 +12,7 @@ namespace Reelgate.Server.Api;
 /// <c>Reelgate:Engines:{name}:Callbacks</c> call back (ModelArk's <c>callback_url</c>, a peer's
 /// <c>callBackUrl</c>). The signature (HMAC of the engine name with the URL signing secret) keeps
 /// strangers from making us poll; a valid call only wakes the poll of the upstream task it names
-/// (on this node, and through NOTIFY on the others), so the task's outcome is always read from
+/// (on this node, and through the cluster signals on the others), so the task's outcome is always read from
 /// the upstream itself, never taken from the callback body.
 /// </summary>
 public static class UpstreamHookEndpoints
@@ -26,7 +27,7 @@ public static class UpstreamHookEndpoints
     public static Uri CallbackUrl(string publicBaseUrl, string engine, DataDirectorySecrets secrets) =>
         new(publicBaseUrl.TrimEnd('/') + "/hooks/upstream/" + Uri.EscapeDataString(engine) + "?sig=" + Signature(engine, secrets));
 
-    private static async Task<IResult> HandleAsync(string engine, HttpContext http, DataDirectorySecrets secrets, UpstreamWakeups wakeups, IServiceProvider services)
+    private static async Task<IResult> HandleAsync(string engine, HttpContext http, DataDirectorySecrets secrets, UpstreamWakeups wakeups, IClusterSignals signals)
     {
         var sig = http.Request.Query["sig"];
         if (sig.Count != 1 || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Signature(engine, secrets)), Encoding.ASCII.GetBytes(sig[0] ?? "")))
@@ -60,18 +61,9 @@ public static class UpstreamHookEndpoints
         }
 
         wakeups.Wake(upstreamId);
-        if (ReelgateHost.UsesPostgres(services))
-        {
-            try
-            {
-                await services.GetRequiredService<Reelgate.Data.Postgres.PostgresNotifications>().NotifyAsync(Reelgate.Data.Postgres.PostgresNotifications.UpstreamChannel, upstreamId, http.RequestAborted);
-            }
-            catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException or IOException)
-            {
-                // Polling finds the result anyway.
-            }
-        }
-
+        // The node polling this upstream task may be another one. Best effort: when the signal
+        // cannot be sent, polling finds the result anyway.
+        await signals.PublishUpstreamHookAsync(upstreamId, http.RequestAborted);
         return ApiResults.OkNull();
     }
 

@@ -21,7 +21,7 @@ public sealed class TaskEventHub
 
     /// <summary>
     /// Where this node's events also go so other nodes' streams see them (set by
-    /// <see cref="ClusterEventService"/> on a PostgreSQL deployment); null on a single node.
+    /// <see cref="ClusterEventService"/>); null until it runs.
     /// </summary>
     public Action<TaskEvent>? Relay { get; set; }
 

@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Reelgate.Data.Identity;
 using Reelgate.Server.Options;
@@ -21,24 +20,10 @@ public static class WebApp
 
     public static IServiceCollection AddReelgateWeb(this IServiceCollection services)
     {
-        // Cookie and antiforgery keys live in the data directory, so sign-ins survive restarts; on
-        // PostgreSQL in the database, so every node accepts the cookies of the others.
+        // The key ring and Identity's DbContext come with the storage backend (ReelgateHost.AddStorage):
+        // in the data directory on SQLite, in the database on PostgreSQL so every node accepts the
+        // cookies of the others.
         services.AddDataProtection().SetApplicationName("reelgate");
-        services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>()
-            .Configure<IServiceProvider, IOptions<ReelgateOptions>, ILoggerFactory>((o, sp, r, logs) => o.XmlRepository = ReelgateHost.UsesPostgres(sp)
-                ? new PostgresXmlRepository(sp.GetRequiredService<Reelgate.Data.Postgres.PostgresDatabase>())
-                : new Microsoft.AspNetCore.DataProtection.Repositories.FileSystemXmlRepository(new DirectoryInfo(Path.Combine(r.Value.DataDirectory, "dataprotection-keys")), logs));
-        services.AddDbContext<ReelgateIdentityDbContext>((sp, o) =>
-        {
-            if (ReelgateHost.PostgresConnection(sp.GetRequiredService<IConfiguration>()) is { } pg)
-            {
-                o.UseNpgsql(pg);
-            }
-            else
-            {
-                o.UseSqlite($"Data Source={sp.GetRequiredService<IOptions<ReelgateOptions>>().Value.DatabasePath};Pooling=True;Default Timeout=10");
-            }
-        });
         services.AddIdentityCore<ReelgateUser>(o =>
             {
                 o.User.RequireUniqueEmail = true;

@@ -1,10 +1,9 @@
 using Microsoft.Data.Sqlite;
 using Npgsql;
 using Reelgate.Core.Accounts;
-using Reelgate.Data.Postgres;
-using Reelgate.Data.Sqlite;
+using Reelgate.Testing;
 
-[assembly: AssemblyFixture(typeof(Reelgate.Data.Tests.PostgresServer))]
+[assembly: AssemblyFixture(typeof(Reelgate.Testing.PostgresServer))]
 
 namespace Reelgate.Data.Tests.Conformance;
 
@@ -12,13 +11,12 @@ namespace Reelgate.Data.Tests.Conformance;
 public sealed class SqliteAccountStoreTests : AccountStoreConformance
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("reelgate-conf-").FullName;
-    private SqliteDatabase? _db;
+    private Backend? _backend;
 
     protected override async Task<IAccountStore> CreateStoreAsync()
     {
-        _db = new SqliteDatabase(Path.Combine(_dir, "reelgate.db"));
-        await _db.MigrateAsync(Ct);
-        return new SqliteAccountStore(_db);
+        _backend = Backend.Sqlite(_dir);
+        return (await _backend.OpenAsync(Ct)).Accounts;
     }
 
     protected override async Task<string?> TryRawAsync(string sql)
@@ -65,9 +63,9 @@ public sealed class SqliteAccountStoreTests : AccountStoreConformance
 
     public override async ValueTask DisposeAsync()
     {
-        if (_db is not null)
+        if (_backend is not null)
         {
-            await _db.DisposeAsync();
+            await _backend.DisposeAsync();
         }
 
         Directory.Delete(_dir, recursive: true);
@@ -77,16 +75,16 @@ public sealed class SqliteAccountStoreTests : AccountStoreConformance
 /// <summary>The same suite on PostgreSQL (a real server started for this test assembly).</summary>
 public sealed class PostgresAccountStoreTests(PostgresServer server) : AccountStoreConformance
 {
-    private PostgresDatabase? _db;
+    private Backend? _backend;
     private string _connection = "";
 
     protected override async Task<IAccountStore> CreateStoreAsync()
     {
         _connection = await server.CreateDatabaseAsync();
-        _db = new PostgresDatabase(_connection);
-        await _db.MigrateAsync(Ct);
-        await _db.MigrateAsync(Ct); // idempotent: a second node starting later changes nothing
-        return new PostgresAccountStore(_db);
+        _backend = Backend.Postgres(_connection);
+        var stores = await _backend.OpenAsync(Ct);
+        await stores.Database.MigrateAsync(Ct); // idempotent: a second node starting later changes nothing
+        return stores.Accounts;
     }
 
     protected override async Task<string?> TryRawAsync(string sql)
@@ -140,7 +138,7 @@ public sealed class PostgresAccountStoreTests(PostgresServer server) : AccountSt
         await Store.CreateAccountAsync("acc_pg_huge", "huge", 0, 1, Ct);
         await ForceLedgerAsync("acc_pg_huge", long.MaxValue, long.MaxValue);
 
-        await _db!.MigrateAsync(Ct);
+        await _backend!.Database.MigrateAsync(Ct);
 
         Assert.Equal(Credits.MaxBalance, await Store.GetBalanceAsync("acc_pg_huge", Ct));
         Assert.Equal(Credits.MaxBalance - long.MaxValue, (await Store.LedgerAsync("acc_pg_huge", null, 1, Ct))[0].Amount);
@@ -160,9 +158,9 @@ public sealed class PostgresAccountStoreTests(PostgresServer server) : AccountSt
 
     public override async ValueTask DisposeAsync()
     {
-        if (_db is not null)
+        if (_backend is not null)
         {
-            await _db.DisposeAsync();
+            await _backend.DisposeAsync();
         }
     }
 }
@@ -171,21 +169,20 @@ public sealed class PostgresAccountStoreTests(PostgresServer server) : AccountSt
 public sealed class SqliteTaskStoreTests : TaskStoreConformance
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("reelgate-conf-").FullName;
-    private SqliteDatabase? _db;
+    private Backend? _backend;
 
-    protected override async Task<StoreSet> OpenAsync()
+    protected override Task<StoreSet> OpenAsync()
     {
-        _db = new SqliteDatabase(Path.Combine(_dir, "reelgate.db"));
-        await _db.MigrateAsync(Ct);
-        return new StoreSet(new SqliteAccountStore(_db), new SqliteTaskStore(_db), new SqliteTaskQueue(_db), new SqliteCallbackOutbox(_db), new SqliteLeaderLease(_db), new SqliteEngineAttempts(_db), _db);
+        _backend = Backend.Sqlite(_dir);
+        return _backend.OpenAsync(Ct);
     }
 
     protected override async ValueTask CloseAsync()
     {
-        if (_db is not null)
+        if (_backend is not null)
         {
-            await _db.DisposeAsync();
-            _db = null;
+            await _backend.DisposeAsync();
+            _backend = null;
         }
     }
 
@@ -199,15 +196,14 @@ public sealed class SqliteTaskStoreTests : TaskStoreConformance
 /// <summary>The task store conformance suite on PostgreSQL.</summary>
 public sealed class PostgresTaskStoreTests(PostgresServer server) : TaskStoreConformance
 {
-    private PostgresDatabase? _db;
+    private Backend? _backend;
     private string? _connection;
 
     protected override async Task<StoreSet> OpenAsync()
     {
         _connection ??= await server.CreateDatabaseAsync();
-        _db = new PostgresDatabase(_connection);
-        await _db.MigrateAsync(Ct);
-        return new StoreSet(new PostgresAccountStore(_db), new PostgresTaskStore(_db), new PostgresTaskQueue(_db), new PostgresCallbackOutbox(_db), new PostgresLeaderLease(_db), new PostgresEngineAttempts(_db), _db);
+        _backend = Backend.Postgres(_connection);
+        return await _backend.OpenAsync(Ct);
     }
 
     [Fact]
@@ -253,10 +249,30 @@ public sealed class PostgresTaskStoreTests(PostgresServer server) : TaskStoreCon
 
     protected override async ValueTask CloseAsync()
     {
-        if (_db is not null)
+        if (_backend is not null)
         {
-            await _db.DisposeAsync();
-            _db = null;
+            await _backend.DisposeAsync();
+            _backend = null;
         }
     }
+}
+
+/// <summary>The signals of the SQLite registration: in process, one node.</summary>
+public sealed class SqliteClusterSignalsTests : ClusterSignalsConformance
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("reelgate-conf-").FullName;
+
+    protected override Task<Backend> OpenAsync() => Task.FromResult(Backend.Sqlite(_dir));
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+}
+
+/// <summary>The signals of the PostgreSQL registration: LISTEN/NOTIFY on the database.</summary>
+public sealed class PostgresClusterSignalsTests(PostgresServer server) : ClusterSignalsConformance
+{
+    protected override async Task<Backend> OpenAsync() => Backend.Postgres(await server.CreateDatabaseAsync());
 }

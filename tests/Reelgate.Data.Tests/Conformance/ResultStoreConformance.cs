@@ -1,8 +1,9 @@
 using System.Security.Cryptography;
 using Reelgate.Core.Results;
 using Reelgate.Data.Files;
+using Reelgate.Testing;
 
-[assembly: AssemblyFixture(typeof(Reelgate.Data.Tests.S3Server))]
+[assembly: AssemblyFixture(typeof(Reelgate.Testing.S3Server))]
 
 namespace Reelgate.Data.Tests.Conformance;
 

@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace Reelgate.Data.Tests;
+namespace Reelgate.Testing;
 
 /// <summary>
 /// A <see cref="PostgresCluster"/> for tests, one per test assembly (or per test that needs to

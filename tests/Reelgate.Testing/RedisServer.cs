@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Reelgate.Data.Tests;
+namespace Reelgate.Testing;
 
 /// <summary>
 /// Debian's redis-server on 127.0.0.1, a free port and a temp directory, no persistence; stopped

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 
-namespace Reelgate.Data.Tests;
+namespace Reelgate.Testing;
 
 /// <summary>
 /// A real S3-compatible server for tests: Debian's OpenStack Swift 2.30 (packages swift,

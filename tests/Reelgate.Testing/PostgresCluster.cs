@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Reelgate.Data.Tests;
+namespace Reelgate.Testing;
 
 /// <summary>
 /// Debian's PostgreSQL as a throwaway cluster: <c>initdb</c> in a directory under /tmp (the

@@ -1,7 +1,9 @@
-namespace Reelgate.Data.Sqlite;
+using Reelgate.Data.Sqlite;
+
+namespace Reelgate.Data;
 
 /// <summary>
-/// The outcome of <see cref="SqliteBackup"/> or <see cref="SqliteRestore"/>: a one-line
+/// The outcome of a backup or a restore (<see cref="IDatabaseMaintenance"/>): a one-line
 /// <see cref="Message"/>, the check of the file written or restored, and, for a restore, where
 /// the previous database was kept.
 /// </summary>

@@ -1,9 +1,8 @@
 using System.Xml.Linq;
 using Microsoft.AspNetCore.DataProtection.Repositories;
 using Npgsql;
-using Reelgate.Data.Postgres;
 
-namespace Reelgate.Server.Web;
+namespace Reelgate.Data.Postgres;
 
 /// <summary>
 /// The data-protection key ring in PostgreSQL (table <c>dataprotection_keys</c>), shared by all

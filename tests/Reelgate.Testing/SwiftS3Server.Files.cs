@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 
-namespace Reelgate.Data.Tests;
+namespace Reelgate.Testing;
 
 /// <summary>The files <see cref="SwiftS3Server"/> writes: Swift's configs and the Python launcher (kept apart from the process handling).</summary>
 public sealed partial class SwiftS3Server

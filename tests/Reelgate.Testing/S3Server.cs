@@ -1,6 +1,6 @@
 using Reelgate.Data.Files;
 
-namespace Reelgate.Data.Tests;
+namespace Reelgate.Testing;
 
 /// <summary>
 /// The test rules around <see cref="SwiftS3Server"/> (Debian's Swift with s3api on loopback):

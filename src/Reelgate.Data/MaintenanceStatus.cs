@@ -1,4 +1,4 @@
-namespace Reelgate.Data.Sqlite;
+namespace Reelgate.Data;
 
 /// <summary>How a backup or a restore ended (expected outcomes, not exceptions).</summary>
 public enum MaintenanceStatus

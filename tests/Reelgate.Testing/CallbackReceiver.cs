@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Reelgate.Server.Tests.Infrastructure;
+namespace Reelgate.Testing;
 
 /// <summary>A real HTTP receiver on loopback that records callbacks and answers with scripted statuses.</summary>
 public sealed class CallbackReceiver : IAsyncDisposable
