@@ -1,5 +1,4 @@
 using Reelgate.Core.Catalog;
-using Reelgate.Core.Limits;
 using Reelgate.Server.OpenApi;
 
 namespace Reelgate.Server.Api;
@@ -9,17 +8,11 @@ public static class ModelsEndpoints
 {
     public static IEndpointRouteBuilder MapModelsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/models", async (HttpContext http, ApiCaller caller, ModelCatalog catalog) =>
+        app.MapGet("/api/v1/models", (ModelCatalog catalog) =>
         {
-            var (_, _, error) = await caller.CheckAsync(http, RequestKind.Read);
-            if (error is not null)
-            {
-                return error;
-            }
-
             IReadOnlyList<ModelData> models = catalog.Models.Select(ToData).ToList();
             return ApiResults.Ok(models, ApiJsonContext.Web.ApiEnvelopeIReadOnlyListModelData);
-        }).Documented<IReadOnlyList<ModelData>>("The model catalog: input rules, sizes, prices", 401, 429, 500);
+        }).AddEndpointFilter(ApiKeyFilter.Read).Documented<IReadOnlyList<ModelData>>("The model catalog: input rules, sizes, prices", 401, 429, 500);
         return app;
     }
 
