@@ -1,4 +1,5 @@
 using NpgsqlTypes;
+using Reelgate.Core.Catalog;
 using Reelgate.Core.Tasks;
 using static Reelgate.Data.Postgres.PostgresAccountStore;
 
@@ -49,10 +50,10 @@ public sealed class PostgresTaskStore(PostgresDatabase db) : ITaskStore
             }
 
             await Exec(conn, tx,
-                "INSERT INTO tasks (id, account_id, key_id, model, state, param, input, cost, seed, callback_url, base_url, request_id, request_hash, create_time, update_time) " +
-                "VALUES ($1, $2, $3, $4, 'waiting', $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
+                "INSERT INTO tasks (id, account_id, key_id, model, state, param, input, cost, seed, callback_url, base_url, request_id, request_hash, create_time, update_time, spec) " +
+                "VALUES ($1, $2, $3, $4, 'waiting', $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14)",
                 ct, Text(t.TaskId), Text(t.AccountId), Text(t.KeyId), Text(t.Model), Text(t.Param), Text(t.Input), Big(t.Cost), Big(t.Seed),
-                Text(t.CallBackUrl), Text(t.BaseUrl), Text(t.RequestId), Text(t.RequestHash), Big(t.Now));
+                Text(t.CallBackUrl), Text(t.BaseUrl), Text(t.RequestId), Text(t.RequestHash), Big(t.Now), Text(t.Spec is null ? null : GenerationSpecJson.Serialize(t.Spec)));
             await PostAsync(conn, tx, t.AccountId, -t.Cost, "charge", "task " + t.TaskId, t.TaskId, t.Now, ct);
 
             // Delivered at commit, to every node's listener: idle workers claim at once.

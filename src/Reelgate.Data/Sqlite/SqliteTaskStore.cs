@@ -1,3 +1,4 @@
+using Reelgate.Core.Catalog;
 using Reelgate.Core.Tasks;
 
 namespace Reelgate.Data.Sqlite;
@@ -41,11 +42,11 @@ public sealed class SqliteTaskStore(SqliteDatabase db) : ITaskStore
             }
 
             using var insert = TaskRows.Command(conn, tx,
-                "INSERT INTO tasks (id, account_id, key_id, model, state, param, input, cost, seed, callback_url, base_url, request_id, request_hash, create_time, update_time) " +
-                "VALUES ($id, $account, $key, $model, 'waiting', $param, $input, $cost, $seed, $cb, $base, $rid, $rhash, $now, $now)",
+                "INSERT INTO tasks (id, account_id, key_id, model, state, param, input, spec, cost, seed, callback_url, base_url, request_id, request_hash, create_time, update_time) " +
+                "VALUES ($id, $account, $key, $model, 'waiting', $param, $input, $spec, $cost, $seed, $cb, $base, $rid, $rhash, $now, $now)",
                 ("$id", t.TaskId), ("$account", t.AccountId), ("$key", t.KeyId), ("$model", t.Model), ("$param", t.Param),
-                ("$input", t.Input), ("$cost", t.Cost), ("$seed", t.Seed), ("$cb", t.CallBackUrl), ("$base", t.BaseUrl), ("$rid", t.RequestId),
-                ("$rhash", t.RequestHash), ("$now", t.Now));
+                ("$input", t.Input), ("$spec", t.Spec is null ? null : GenerationSpecJson.Serialize(t.Spec)), ("$cost", t.Cost), ("$seed", t.Seed),
+                ("$cb", t.CallBackUrl), ("$base", t.BaseUrl), ("$rid", t.RequestId), ("$rhash", t.RequestHash), ("$now", t.Now));
             await insert.ExecuteNonQueryAsync(ct);
             return new CreateTaskOutcome(CreateTaskStatus.Created, t.TaskId);
         }, ct);

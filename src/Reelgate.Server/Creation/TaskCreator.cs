@@ -81,7 +81,9 @@ public sealed class TaskCreator(ModelCatalog catalog, ITaskStore tasks, KeyRateL
         var param = Param(model.Id, input, callBackUrl);
         var seed = validated.Seed >= 0 ? validated.Seed : Random.Shared.NextInt64(0, model.Output.MaxSeed + 1);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var cost = ModelCatalog.Price(model, validated);
+        // Resolved once, here: the worker, the engines and the price read this record, never the input again.
+        var spec = ModelCatalog.Resolve(model, validated, seed);
+        var cost = ModelCatalog.Price(model, spec);
         var outcome = await tasks.CreateAsync(new NewTask
         {
             TaskId = TaskIds.New(now),
@@ -90,6 +92,7 @@ public sealed class TaskCreator(ModelCatalog catalog, ITaskStore tasks, KeyRateL
             Model = model.Id,
             Param = param,
             Input = InputJson(validated),
+            Spec = spec,
             Cost = cost,
             Seed = seed,
             CallBackUrl = callBackUrl,
@@ -139,7 +142,7 @@ public sealed class TaskCreator(ModelCatalog catalog, ITaskStore tasks, KeyRateL
         return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
-    /// <summary>The validated input with defaults applied: what the worker resolves into a spec.</summary>
+    /// <summary>The validated input with defaults applied: kept for nodes of an older version during a rolling upgrade.</summary>
     private static string InputJson(ValidatedInput input)
     {
         using var buffer = new MemoryStream();

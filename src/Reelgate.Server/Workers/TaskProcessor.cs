@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Reelgate.Core.Catalog;
 using Reelgate.Core.Engines;
@@ -48,19 +47,16 @@ public sealed partial class TaskProcessor(
             return;
         }
 
-        ValidatedInput input;
-        using (var doc = JsonDocument.Parse(task.Input))
+        // The spec was resolved and validated once, at create; a task stored before specs were is
+        // read from its stored (already validated) input.
+        var spec = task.Spec ?? StoredInput.Resolve(model, task.Input, task.Seed);
+        if (spec is null)
         {
-            input = InputValidator.Validate(model, doc.RootElement);
-        }
-
-        if (!input.IsValid)
-        {
-            await FailAsync(task, token, FailCodes.InternalError, "the stored input no longer passes the catalog's rules; the cost was refunded");
+            await FailAsync(task, token, FailCodes.InternalError, "the stored input no longer resolves against the catalog; the cost was refunded");
             return;
         }
 
-        if (ModelCatalog.ViolatesContentPolicy(model, input))
+        if (ModelCatalog.ViolatesContentPolicy(model, spec))
         {
             await FailAsync(task, token, FailCodes.ContentPolicyViolation, "the prompt matches the content policy; no video was produced and the cost was refunded");
             return;
@@ -89,7 +85,6 @@ public sealed partial class TaskProcessor(
             route = [.. route.OrderBy(e => e.Name == interrupted.Engine ? 0 : 1)];
         }
 
-        var spec = ModelCatalog.Resolve(model, input, task.Seed);
         Directory.CreateDirectory(WorkDirectory);
         var output = Path.Combine(WorkDirectory, $"{task.TaskId}-{claimed.Attempt}.mp4");
         var poster = Path.Combine(WorkDirectory, $"{task.TaskId}-{claimed.Attempt}.jpg");

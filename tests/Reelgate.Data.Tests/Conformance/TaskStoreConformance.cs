@@ -54,6 +54,21 @@ public abstract class TaskStoreConformance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Create_StoresTheResolvedSpec_AndTheClaimReadsItBack()
+    {
+        var (account, key) = await AccountAsync(100);
+        var spec = new Reelgate.Core.Catalog.GenerationSpec("seedance-2.0-text-to-video", "a \"quoted\" prompt, 東京", "9:16", "720p", 720, 1280, 24, 7, true, 4294967295, true) { ContentCheck = true };
+        var t = Task(account, key) with { Spec = spec };
+        await S.Tasks.CreateAsync(t, Ct);
+        var legacy = Task(account, key, now: 101);
+        await S.Tasks.CreateAsync(legacy, Ct);
+
+        Assert.Equal(spec, (await S.Tasks.GetAsync(t.TaskId, Ct))!.Spec);
+        Assert.Equal(spec, (await S.Queue.ClaimAsync("w", 200, Lease, 3, Ct))!.Task.Spec);
+        Assert.Null((await S.Queue.ClaimAsync("w", 200, Lease, 3, Ct))!.Task.Spec); // a task stored without one reads as none
+    }
+
+    [Fact]
     public async Task Retention_ListsOldSuccessesOnly_OldestFirst_AndMarksOnce()
     {
         var (account, key) = await AccountAsync(1000);
