@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Reelgate.Core.Catalog;
 using Reelgate.Core.Tasks;
 
 namespace Reelgate.Data;
@@ -8,7 +9,7 @@ internal static class TaskColumns
 {
     public const string List =
         "id, account_id, key_id, model, state, param, input, cost, seed, callback_url, result_key, fail_code, fail_msg, " +
-        "create_time, start_time, complete_time, update_time, progress, attempts, lease_token, thumbnail_key, base_url, results_expired_at";
+        "create_time, start_time, complete_time, update_time, progress, attempts, lease_token, thumbnail_key, base_url, results_expired_at, spec";
 
     public static TaskRecord Read(DbDataReader r) => new()
     {
@@ -35,5 +36,6 @@ internal static class TaskColumns
         ThumbnailKey = r.IsDBNull(20) ? null : r.GetString(20),
         BaseUrl = r.IsDBNull(21) ? null : r.GetString(21),
         ResultsExpiredAt = r.IsDBNull(22) ? null : r.GetInt64(22),
+        Spec = r.IsDBNull(23) ? null : GenerationSpecJson.Deserialize(r.GetString(23)),
     };
 }

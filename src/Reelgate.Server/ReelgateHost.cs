@@ -88,7 +88,8 @@ public static class ReelgateHost
         services.AddSingleton<ApiKeyIssuer>();
         services.AddSingleton<AdminKeyGuard>();
         services.AddSingleton<ResultUrlSigner>();
-        services.AddSingleton<ApiCaller>();
+        services.AddSingleton<KeyRateLimiter>();
+        services.AddSingleton<Reelgate.Server.Creation.TaskCreator>();
         services.AddSingleton<CreateTaskEndpoint>();
         services.AddSingleton<TaskView>();
         services.AddSingleton<QueueSignal>();

@@ -107,4 +107,40 @@ public sealed class CatalogTests
             File.Delete(path);
         }
     }
+
+    [Theory]
+    [InlineData("\"rateField\": \"resolution\", \"durationField\": \"duration\", \"audioField\": \"generate_audio\",", null)]
+    [InlineData("\"durationField\": \"seed\",", "pricing.durationField 'seed' differs from output's 'duration'")]
+    public void Load_AcceptsOldPricingFieldNames_OnlyWhenTheyNameOutputsFields(string legacy, string? error)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"catalog-{Guid.NewGuid():N}.json");
+        var json = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "catalog", "models.json"))
+            .Replace("\"pricing\": {", "\"pricing\": { " + legacy, StringComparison.Ordinal);
+        File.WriteAllText(path, json);
+        try
+        {
+            if (error is null)
+            {
+                Assert.Single(ModelCatalog.Load(path).Models);
+            }
+            else
+            {
+                Assert.Contains(error, Assert.Throws<InvalidDataException>(() => ModelCatalog.Load(path)).Message, StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Price_ReadsTheResolvedSpec_TheSameFactsTheEngineGets()
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse("""{"prompt":"p","resolution":"1080p","duration":7,"ratio":"adaptive"}""");
+        var spec = ModelCatalog.Resolve(Model, InputValidator.Validate(Model, doc.RootElement), 3);
+        Assert.Equal(("16:9", 1920, 1080, 7, 168), (spec.Ratio, spec.Width, spec.Height, spec.DurationSeconds, spec.FrameCount));
+        Assert.Equal(80 * 7, ModelCatalog.Price(Model, spec));
+        Assert.Equal(spec, GenerationSpecJson.Deserialize(GenerationSpecJson.Serialize(spec)));
+    }
 }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using Reelgate.Core.Accounts;
+using Reelgate.Core.Catalog;
 using Reelgate.Core.Engines;
 using Reelgate.Core.Tasks;
 using Reelgate.Data.Sqlite;
@@ -26,6 +27,8 @@ public sealed class SchemaUpgradeTests : IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("reelgate-upgrade-").FullName;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static readonly ModelCatalog Catalog = ModelCatalog.Load(Path.Combine(AppContext.BaseDirectory, "catalog", "models.json"));
 
     private static string Fixture => Path.Combine(AppContext.BaseDirectory, "Fixtures", "schema-v5.db");
 
@@ -80,6 +83,16 @@ public sealed class SchemaUpgradeTests : IDisposable
             var queue = new SqliteTaskQueue(db);
             var claimed = (await queue.ClaimAsync("node-b:1", FixtureTime, TimeSpan.FromSeconds(30), 3, Ct))!;
             Assert.Equal(Queued, claimed.Task.TaskId);
+
+            // The old task has no stored spec (migration 0009 adds the column empty); the worker's
+            // fallback reads it from the input stored (validated) by the old version.
+            Assert.Null(claimed.Task.Spec);
+            Assert.True(Catalog.TryGet(claimed.Task.Model, out var model));
+            var spec = StoredInput.Resolve(model, claimed.Task.Input, claimed.Task.Seed);
+            Assert.Equal(
+                new GenerationSpec("seedance-2.0-text-to-video", "A lighthouse keeper climbing spiral stairs by lantern light", "16:9", "480p", 864, 496, 24, 5, false, 31337, false),
+                spec);
+            Assert.Equal(claimed.Task.Cost, ModelCatalog.Price(model, spec!));
             var journal = new SqliteEngineAttempts(db);
             var attempt = await journal.BeginAsync(Queued, claimed.Attempt, "builtin", null, FixtureTime, Ct);
             await journal.EndAsync(attempt, AttemptOutcomes.Succeeded, null, null, null, FixtureTime + 5000, Ct);
@@ -92,9 +105,11 @@ public sealed class SchemaUpgradeTests : IDisposable
             Assert.Equal((Leased, 2), (rescued.Task.TaskId, rescued.Attempt));
 
             // A new task on an old key is charged by the same ledger.
-            var created = await tasks.CreateAsync(new NewTask { TaskId = "task_upgrade_new", AccountId = StudioAccount, KeyId = key.KeyId, Model = "seedance-2.0-text-to-video", Param = "{}", Input = "{}", Cost = 100, Seed = 7, Now = FixtureTime + 6000 }, Ct);
+            var newSpec = new GenerationSpec("seedance-2.0-text-to-video", "new on old", "1:1", "480p", 640, 640, 24, 5, false, 7, false) { ContentCheck = true };
+            var created = await tasks.CreateAsync(new NewTask { TaskId = "task_upgrade_new", AccountId = StudioAccount, KeyId = key.KeyId, Model = "seedance-2.0-text-to-video", Param = "{}", Input = "{}", Spec = newSpec, Cost = 100, Seed = 7, Now = FixtureTime + 6000 }, Ct);
             Assert.Equal(CreateTaskStatus.Created, created.Status);
             Assert.Equal(1000, await accounts.GetBalanceAsync(StudioAccount, Ct));
+            Assert.Equal(newSpec, (await tasks.GetAsync("task_upgrade_new", Ct))!.Spec);
         }
 
         // The whole file still keeps the ledger rules and SQLite's integrity.

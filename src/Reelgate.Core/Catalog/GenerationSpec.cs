@@ -1,8 +1,10 @@
 namespace Reelgate.Core.Catalog;
 
 /// <summary>
-/// What an engine needs to generate one video: the validated, defaulted input resolved
-/// against the catalog (effective ratio, exact output size, frame rate, a concrete seed).
+/// What an engine needs to generate one video: the validated, defaulted input resolved against
+/// the catalog once, at create (effective ratio, exact output size, frame rate, duration, audio,
+/// a concrete seed). It is stored with the task; the worker, the engines, the price and the web
+/// preview all read this one record, never the raw input again.
 /// </summary>
 public sealed record GenerationSpec(
     string Model,
@@ -18,4 +20,7 @@ public sealed record GenerationSpec(
     bool WebSearch)
 {
     public int FrameCount => Fps * DurationSeconds;
+
+    /// <summary>The client turned the content check on (the catalog's content-policy switch field).</summary>
+    public bool ContentCheck { get; init; }
 }

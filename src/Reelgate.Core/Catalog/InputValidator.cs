@@ -25,7 +25,7 @@ public static class InputValidator
             {
                 if (field.Required)
                 {
-                    return ValidatedInput.Fail($"validation error: input.{field.Name} is required");
+                    return ValidatedInput.Fail("input." + field.Name, $"input.{field.Name} is required");
                 }
 
                 if (field.Default is { } d)
@@ -39,7 +39,7 @@ public static class InputValidator
             var error = Check(field, source, element.Value, out var value);
             if (error is not null)
             {
-                return ValidatedInput.Fail("validation error: " + error);
+                return ValidatedInput.Fail("input." + source.Name, error);
             }
 
             values[field.Name] = value!;

@@ -45,22 +45,25 @@ public sealed class ModelCatalog
         }
     }
 
-    /// <summary>cost = rate(resolution) x duration (x audio multiplier), rounded up.</summary>
-    public static long Price(ModelDefinition model, ValidatedInput input)
+    /// <summary>cost = rate(resolution) x duration (x audio multiplier), rounded up: read from the resolved spec.</summary>
+    public static long Price(ModelDefinition model, GenerationSpec spec)
     {
         var p = model.Pricing;
-        var rate = p.RatesPerSecond[input.GetString(p.RateField)];
+        var rate = p.RatesPerSecond[spec.Resolution];
 
         // Checked: a catalog rate times a duration that overflowed would wrap to a small or
         // negative price; throwing (a broken catalog is a bug) is the only safe answer.
-        decimal cost = checked(rate * input.GetLong(p.DurationField));
-        if (input.GetBool(p.AudioField))
+        decimal cost = checked(rate * (long)spec.DurationSeconds);
+        if (spec.Audio)
         {
             cost *= p.AudioMultiplier;
         }
 
         return checked((long)decimal.Ceiling(cost));
     }
+
+    /// <summary>The price of validated input: resolved into its spec first, so price and engine read the same facts.</summary>
+    public static long Price(ModelDefinition model, ValidatedInput input) => Price(model, Resolve(model, input, 0));
 
     /// <summary>Resolves the validated input into an engine's spec; <paramref name="seed"/> is concrete.</summary>
     public static GenerationSpec Resolve(ModelDefinition model, ValidatedInput input, long seed)
@@ -73,7 +76,8 @@ public sealed class ModelCatalog
         }
 
         var resolution = input.GetString(o.ResolutionField);
-        var (width, height) = ParseSize(o.Sizes[resolution][ratio]);
+        // No size for the ratio only for the adaptive value without a default: 0x0, the engine picks.
+        var (width, height) = o.Sizes[resolution].TryGetValue(ratio, out var size) ? ParseSize(size) : (0, 0);
         return new GenerationSpec(
             model.Id,
             input.GetString(o.PromptField),
@@ -85,13 +89,15 @@ public sealed class ModelCatalog
             (int)input.GetLong(o.DurationField),
             input.GetBool(o.AudioField),
             seed,
-            input.GetBool(o.WebSearchField));
+            input.GetBool(o.WebSearchField))
+        {
+            ContentCheck = input.GetBool(model.ContentPolicy.SwitchField),
+        };
     }
 
-    /// <summary>True when the input turned the content check on and the prompt has a listed term.</summary>
-    public static bool ViolatesContentPolicy(ModelDefinition model, ValidatedInput input) =>
-        input.GetBool(model.ContentPolicy.SwitchField)
-        && ContentPolicyMatcher.Matches(input.GetString(model.Output.PromptField), model.ContentPolicy.Terms);
+    /// <summary>True when the spec has the content check on and its prompt has a term of the catalog's list.</summary>
+    public static bool ViolatesContentPolicy(ModelDefinition model, GenerationSpec spec) =>
+        spec.ContentCheck && ContentPolicyMatcher.Matches(spec.Prompt, model.ContentPolicy.Terms);
 
     private static (int Width, int Height) ParseSize(string size)
     {
@@ -104,11 +110,26 @@ public sealed class ModelCatalog
     {
         string Where(string what) => $"model catalog: model '{m.Id}': {what}";
         var fields = m.Input.ToDictionary(f => f.Name, StringComparer.Ordinal);
-        foreach (var name in new[] { m.Output.PromptField, m.Output.RatioField, m.Output.ResolutionField, m.Output.DurationField, m.Pricing.RateField, m.Pricing.DurationField })
+        foreach (var name in new[] { m.Output.PromptField, m.Output.RatioField, m.Output.ResolutionField, m.Output.DurationField })
         {
             if (!fields.ContainsKey(name))
             {
-                throw new InvalidDataException(Where($"field '{name}' is used by output or pricing but not declared in input"));
+                throw new InvalidDataException(Where($"field '{name}' is used by output but not declared in input"));
+            }
+        }
+
+        // One catalog field per fact: pricing reads the spec, so an older file's pricing field
+        // names are accepted only when they say what output says.
+        foreach (var (legacy, name, output) in new[]
+        {
+            ("rateField", m.Pricing.RateField, m.Output.ResolutionField),
+            ("durationField", m.Pricing.DurationField, m.Output.DurationField),
+            ("audioField", m.Pricing.AudioField, m.Output.AudioField),
+        })
+        {
+            if (name is not null && name != output)
+            {
+                throw new InvalidDataException(Where($"pricing.{legacy} '{name}' differs from output's '{output}'; pricing reads output's fields, remove pricing.{legacy}"));
             }
         }
 

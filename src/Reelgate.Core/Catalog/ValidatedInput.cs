@@ -1,19 +1,27 @@
 namespace Reelgate.Core.Catalog;
 
 /// <summary>
-/// The outcome of validating a create request's <c>input</c>: either <see cref="Error"/>
-/// (the 422 message, <c>validation error: input.X ...</c>) or the effective values with
-/// defaults applied. <see cref="Seed"/> is -1 when the caller asked for a random seed.
+/// The outcome of validating a create request's <c>input</c>: either an error (the field, e.g.
+/// <c>input.duration</c>, and <see cref="Detail"/>, the rule it broke) or the effective values
+/// with defaults applied. <see cref="Seed"/> is -1 when the caller asked for a random seed.
 /// </summary>
 public sealed class ValidatedInput
 {
-    public string? Error { get; private init; }
+    /// <summary>The field that failed, as the client named it (<c>input.aspect_ratio</c> for an alias).</summary>
+    public string? Field { get; private init; }
+
+    /// <summary>The rule the field broke, e.g. <c>input.duration must be a whole number from 4 to 15</c>.</summary>
+    public string? Detail { get; private init; }
+
+    /// <summary>The 422 message: <c>validation error: </c> + <see cref="Detail"/>.</summary>
+    public string? Error => Detail is null ? null : "validation error: " + Detail;
+
     public IReadOnlyDictionary<string, object> Values { get; private init; } = new Dictionary<string, object>();
     public ModelDefinition? Model { get; private init; }
 
-    public bool IsValid => Error is null;
+    public bool IsValid => Detail is null;
 
-    public static ValidatedInput Fail(string message) => new() { Error = message };
+    public static ValidatedInput Fail(string field, string detail) => new() { Field = field, Detail = detail };
 
     public static ValidatedInput Ok(ModelDefinition model, IReadOnlyDictionary<string, object> values) =>
         new() { Model = model, Values = values };

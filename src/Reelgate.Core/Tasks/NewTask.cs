@@ -14,6 +14,9 @@ public sealed record NewTask
     public required string Input { get; init; }
     public required long Cost { get; init; }
     public required long Seed { get; init; }
+
+    /// <summary>The spec resolved at create: what the worker hands the engine (stored as JSON).</summary>
+    public Catalog.GenerationSpec? Spec { get; init; }
     public string? CallBackUrl { get; init; }
 
     /// <summary>The origin the client called, for result URLs in callbacks when no PublicBaseUrl is set.</summary>

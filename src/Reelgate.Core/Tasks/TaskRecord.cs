@@ -12,8 +12,17 @@ public sealed record TaskRecord
     /// <summary>The original create request (model, input, callBackUrl) as JSON text.</summary>
     public required string Param { get; init; }
 
-    /// <summary>The validated input with defaults applied, as JSON text (what engines read).</summary>
+    /// <summary>
+    /// The validated input with defaults applied, as JSON text. Still written for nodes of an older
+    /// version during a rolling upgrade; this version reads <see cref="Spec"/>.
+    /// </summary>
     public required string Input { get; init; }
+
+    /// <summary>
+    /// The generation spec resolved once at create, what the worker and engines read. Null only
+    /// for a task stored before specs were (see <see cref="Catalog.StoredInput"/>).
+    /// </summary>
+    public Catalog.GenerationSpec? Spec { get; init; }
 
     public required long Cost { get; init; }
     public required long Seed { get; init; }

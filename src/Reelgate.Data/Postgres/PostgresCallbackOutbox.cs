@@ -35,7 +35,7 @@ public sealed class PostgresCallbackOutbox(PostgresDatabase db) : ICallbackOutbo
             await Exec(conn, tx,
                 "INSERT INTO callback_attempts (delivery_id, attempted_at, status_code, error, duration_ms) VALUES ($1, $2, $3, $4, $5)",
                 ct, Big(deliveryId), Big(attempt.AttemptedAt), new() { Value = (object?)attempt.StatusCode ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer }, Text(attempt.Error), Big(attempt.DurationMs));
-            var state = attempt.Succeeded ? "delivered" : retryAt is null ? "failed" : "pending";
+            var state = CallbackStates.After(attempt, retryAt);
             await Exec(conn, tx,
                 "UPDATE callback_deliveries SET attempts = attempts + 1, state = $1, next_attempt_at = $2, updated_at = $3 WHERE id = $4",
                 ct, Text(state), Big(retryAt ?? attempt.AttemptedAt), Big(attempt.AttemptedAt), Big(deliveryId));

@@ -14,51 +14,7 @@ namespace Reelgate.Data.Postgres;
 public sealed class PostgresTaskStore(PostgresDatabase db) : ITaskStore
 {
     public Task<CreateTaskOutcome> CreateAsync(NewTask t, CancellationToken ct) =>
-        db.WriteAsync(async (conn, tx) =>
-        {
-            await Exec(conn, tx, "SELECT 1 FROM api_keys WHERE id = $1 FOR UPDATE", ct, Text(t.KeyId));
-            if (t.RequestId is not null)
-            {
-                await using var find = Cmd(conn, tx, "SELECT id, request_hash FROM tasks WHERE key_id = $1 AND request_id = $2", Text(t.KeyId), Text(t.RequestId));
-                await using var r = await find.ExecuteReaderAsync(ct);
-                if (await r.ReadAsync(ct))
-                {
-                    var id = r.GetString(0);
-                    var hash = r.IsDBNull(1) ? null : r.GetString(1);
-                    return hash == t.RequestHash
-                        ? new CreateTaskOutcome(CreateTaskStatus.Replayed, id)
-                        : new CreateTaskOutcome(CreateTaskStatus.RequestConflict, id);
-                }
-            }
-
-            if (t.ActiveTaskLimit is { } limit)
-            {
-                await using var count = Cmd(conn, tx, "SELECT COUNT(*) FROM tasks WHERE key_id = $1 AND state = 'waiting'", Text(t.KeyId));
-                if ((long)(await count.ExecuteScalarAsync(ct))! >= limit)
-                {
-                    return new CreateTaskOutcome(CreateTaskStatus.ActiveTaskLimit, null);
-                }
-            }
-
-            await using (var balance = Cmd(conn, tx, "SELECT credits FROM accounts WHERE id = $1 FOR UPDATE", Text(t.AccountId)))
-            {
-                if (await balance.ExecuteScalarAsync(ct) is not long credits || credits < t.Cost)
-                {
-                    return new CreateTaskOutcome(CreateTaskStatus.InsufficientCredits, null);
-                }
-            }
-
-            await Exec(conn, tx,
-                "INSERT INTO tasks (id, account_id, key_id, model, state, param, input, cost, seed, callback_url, base_url, request_id, request_hash, create_time, update_time) " +
-                "VALUES ($1, $2, $3, $4, 'waiting', $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
-                ct, Text(t.TaskId), Text(t.AccountId), Text(t.KeyId), Text(t.Model), Text(t.Param), Text(t.Input), Big(t.Cost), Big(t.Seed),
-                Text(t.CallBackUrl), Text(t.BaseUrl), Text(t.RequestId), Text(t.RequestHash), Big(t.Now));
-            await PostAsync(conn, tx, t.AccountId, -t.Cost, "charge", "task " + t.TaskId, t.TaskId, t.Now, ct);
-
-            // Delivered at commit, to every node's listener: idle workers claim at once.
-            await Exec(conn, tx, "SELECT pg_notify($1, '')", ct, Text(PgTaskRows.QueueChannel));
-            return new CreateTaskOutcome(CreateTaskStatus.Created, t.TaskId);
-        }, ct);
+        db.WriteAsync((conn, tx) => CreateTransaction.RunAsync(t, new PgCreateSteps(conn, tx), ct), ct);
 
     public async Task<TaskRecord?> GetAsync(string taskId, CancellationToken ct)
     {

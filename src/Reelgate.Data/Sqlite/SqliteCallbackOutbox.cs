@@ -33,7 +33,7 @@ public sealed class SqliteCallbackOutbox(SqliteDatabase db) : ICallbackOutbox
                 await insert.ExecuteNonQueryAsync(ct);
             }
 
-            var state = attempt.Succeeded ? "delivered" : retryAt is null ? "failed" : "pending";
+            var state = CallbackStates.After(attempt, retryAt);
             using var update = TaskRows.Command(conn, tx,
                 "UPDATE callback_deliveries SET attempts = attempts + 1, state = $state, next_attempt_at = $next, updated_at = $at WHERE id = $id",
                 ("$state", state), ("$next", retryAt ?? attempt.AttemptedAt), ("$at", attempt.AttemptedAt), ("$id", deliveryId));

@@ -5,50 +5,9 @@ namespace Reelgate.Data.Sqlite;
 /// <summary>Task creation and reads on SQLite.</summary>
 public sealed class SqliteTaskStore(SqliteDatabase db) : ITaskStore
 {
+    /// <summary>The create transaction (<see cref="CreateTransaction"/>) under the single writer, so racing creates see each other's commits.</summary>
     public Task<CreateTaskOutcome> CreateAsync(NewTask t, CancellationToken ct) =>
-        db.WriteAsync(async (conn, tx) =>
-        {
-            // Check order inside the transaction: idempotency, active-task limit, credits.
-            // All run under the single writer, so two racing requests see each other's commits.
-            if (t.RequestId is not null)
-            {
-                using var find = TaskRows.Command(conn, tx,
-                    "SELECT id, request_hash FROM tasks WHERE key_id = $key AND request_id = $rid",
-                    ("$key", t.KeyId), ("$rid", t.RequestId));
-                using var r = await find.ExecuteReaderAsync(ct);
-                if (await r.ReadAsync(ct))
-                {
-                    var id = r.GetString(0);
-                    return r.GetString(1) == t.RequestHash
-                        ? new CreateTaskOutcome(CreateTaskStatus.Replayed, id)
-                        : new CreateTaskOutcome(CreateTaskStatus.RequestConflict, id);
-                }
-            }
-
-            if (t.ActiveTaskLimit is { } limit)
-            {
-                using var count = TaskRows.Command(conn, tx,
-                    "SELECT COUNT(*) FROM tasks WHERE key_id = $key AND state = 'waiting'", ("$key", t.KeyId));
-                if ((long)(await count.ExecuteScalarAsync(ct))! >= limit)
-                {
-                    return new CreateTaskOutcome(CreateTaskStatus.ActiveTaskLimit, null);
-                }
-            }
-
-            if (!await TaskRows.PostAsync(conn, tx, t.AccountId, -t.Cost, "charge", "task " + t.TaskId, t.TaskId, t.Now, ct))
-            {
-                return new CreateTaskOutcome(CreateTaskStatus.InsufficientCredits, null);
-            }
-
-            using var insert = TaskRows.Command(conn, tx,
-                "INSERT INTO tasks (id, account_id, key_id, model, state, param, input, cost, seed, callback_url, base_url, request_id, request_hash, create_time, update_time) " +
-                "VALUES ($id, $account, $key, $model, 'waiting', $param, $input, $cost, $seed, $cb, $base, $rid, $rhash, $now, $now)",
-                ("$id", t.TaskId), ("$account", t.AccountId), ("$key", t.KeyId), ("$model", t.Model), ("$param", t.Param),
-                ("$input", t.Input), ("$cost", t.Cost), ("$seed", t.Seed), ("$cb", t.CallBackUrl), ("$base", t.BaseUrl), ("$rid", t.RequestId),
-                ("$rhash", t.RequestHash), ("$now", t.Now));
-            await insert.ExecuteNonQueryAsync(ct);
-            return new CreateTaskOutcome(CreateTaskStatus.Created, t.TaskId);
-        }, ct);
+        db.WriteAsync((conn, tx) => CreateTransaction.RunAsync(t, new SqliteCreateSteps(conn, tx), ct), ct);
 
     public async Task<IReadOnlyList<TaskRecord>> ListAsync(string accountId, string? state, string? model, TaskCursor? after, int limit, CancellationToken ct)
     {

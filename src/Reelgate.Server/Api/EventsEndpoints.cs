@@ -22,6 +22,7 @@ public static class EventsEndpoints
     public static IEndpointRouteBuilder MapTaskEvents(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/v1/jobs/events", StreamAsync)
+            .AddEndpointFilter(ApiKeyFilter.Read)
             .WithSummary("Server-sent events of task changes (one task with taskId, else the account)")
             .Produces<string>(200, "text/event-stream")
             .Produces<ApiEnvelope<object>>(401, "application/json")
@@ -34,14 +35,9 @@ public static class EventsEndpoints
         return app;
     }
 
-    private static async Task StreamAsync(HttpContext http, ApiCaller caller, ITaskStore tasks, TaskEventHub hub)
+    private static async Task StreamAsync(HttpContext http, ITaskStore tasks, TaskEventHub hub)
     {
-        var (key, _, error) = await caller.CheckAsync(http, RequestKind.Read);
-        if (error is not null)
-        {
-            await error.ExecuteAsync(http);
-            return;
-        }
+        var key = ApiCaller.Of(http).Key;
 
         var ids = http.Request.Query["taskId"];
         string? taskId = null;
@@ -50,7 +46,7 @@ public static class EventsEndpoints
         {
             taskId = ids.Count == 1 ? ids[0] : null;
             task = taskId is { Length: > 0 and <= 80 } ? await tasks.GetAsync(taskId, http.RequestAborted) : null;
-            if (task is null || task.AccountId != key!.AccountId)
+            if (task is null || task.AccountId != key.AccountId)
             {
                 await ApiResults.Error(404, "task not found").ExecuteAsync(http);
                 return;
@@ -58,7 +54,7 @@ public static class EventsEndpoints
         }
 
         long? lastEventId = long.TryParse(http.Request.Headers["Last-Event-ID"], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var last) ? last : null;
-        using var subscription = hub.Subscribe(key!.AccountId, lastEventId);
+        using var subscription = hub.Subscribe(key.AccountId, lastEventId);
         http.Response.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-cache";
         http.Response.Headers["X-Accel-Buffering"] = "no";

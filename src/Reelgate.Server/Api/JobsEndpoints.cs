@@ -2,7 +2,6 @@ using System.Text.RegularExpressions;
 using Microsoft.OpenApi;
 using Reelgate.Server.OpenApi;
 using Reelgate.Core.Accounts;
-using Reelgate.Core.Limits;
 using Reelgate.Core.Tasks;
 
 namespace Reelgate.Server.Api;
@@ -14,6 +13,7 @@ public static partial class JobsEndpoints
     {
         var v1 = app.MapGroup("/api/v1");
         v1.MapPost("/jobs/createTask", (HttpContext http, CreateTaskEndpoint endpoint) => endpoint.HandleAsync(http))
+            .AddEndpointFilter(ApiKeyFilter.Create)
             .Documented<CreateTaskData>("Create a generation task (charged at once, refunded if it fails)", 400, 401, 402, 409, 422, 429, 500, 503)
             .HeaderParameter("X-Request-ID", "Idempotency key per API key: the same id and body return the first task (no new charge); another body: 409 request conflict. Invalid or repeated: 400.", () => new OpenApiSchema
             {
@@ -23,11 +23,14 @@ public static partial class JobsEndpoints
                 Pattern = "^[\\x21-\\x7E]+$",
             });
         v1.MapGet("/jobs/recordInfo", RecordInfoAsync)
+            .AddEndpointFilter(ApiKeyFilter.Read)
             .Documented<TaskInfoData>("Read a task: state, param, resultJson with signed URLs, failCode", 400, 401, 404, 429, 500, 503)
             .QueryParameter("taskId", required: true, "The task id createTask returned; missing, empty or repeated: 400.");
         v1.MapGet("/chat/credit", CreditAsync)
+            .AddEndpointFilter(ApiKeyFilter.Read)
             .Documented<long>("The account's credit balance", 401, 429, 500, 503);
         v1.MapGet("/jobs/list", ListAsync)
+            .AddEndpointFilter(ApiKeyFilter.Read)
             .Documented<TaskListData>("The account's tasks, newest first, keyset pagination", 400, 401, 422, 429, 500, 503)
             .QueryParameter("state", required: false, "Only tasks in this state; another value: 422.", () => new OpenApiSchema
             {
@@ -44,18 +47,15 @@ public static partial class JobsEndpoints
             })
             .QueryParameter("cursor", required: false, "The previous page's nextCursor (opaque); a malformed one: 400.");
         v1.MapPost("/jobs/cancel", CancelAsync)
+            .AddEndpointFilter(ApiKeyFilter.Create)
             .Documented<object>("Cancel a waiting task (fail with cancelled, full refund)", 400, 401, 404, 409, 422, 429, 500, 503)
             .JsonBody<CancelTaskRequest>();
         return app;
     }
 
-    private static async Task<IResult> RecordInfoAsync(HttpContext http, ApiCaller caller, ITaskStore tasks, TaskView view)
+    private static async Task<IResult> RecordInfoAsync(HttpContext http, ITaskStore tasks, TaskView view)
     {
-        var (key, _, error) = await caller.CheckAsync(http, RequestKind.Read);
-        if (error is not null)
-        {
-            return error;
-        }
+        var key = ApiCaller.Of(http).Key;
 
         var ids = http.Request.Query["taskId"];
         if (ids.Count != 1 || string.IsNullOrEmpty(ids[0]))
@@ -65,7 +65,7 @@ public static partial class JobsEndpoints
 
         var id = ids[0]!;
         var task = TaskIdPattern().IsMatch(id) ? await tasks.GetAsync(id, http.RequestAborted) : null;
-        if (task is null || task.AccountId != key!.AccountId)
+        if (task is null || task.AccountId != key.AccountId)
         {
             // Another account's task is "not found" too: existence is never revealed.
             return ApiResults.Error(404, "task not found");
@@ -74,15 +74,11 @@ public static partial class JobsEndpoints
         return ApiResults.Ok(view.ToData(task, http.Request), ApiJsonContext.Web.ApiEnvelopeTaskInfoData);
     }
 
-    private static async Task<IResult> CreditAsync(HttpContext http, ApiCaller caller, IAccountStore accounts)
+    private static async Task<IResult> CreditAsync(HttpContext http, IAccountStore accounts)
     {
-        var (key, _, error) = await caller.CheckAsync(http, RequestKind.Read);
-        if (error is not null)
-        {
-            return error;
-        }
+        var key = ApiCaller.Of(http).Key;
 
-        var balance = await accounts.GetBalanceAsync(key!.AccountId, http.RequestAborted);
+        var balance = await accounts.GetBalanceAsync(key.AccountId, http.RequestAborted);
         return ApiResults.Ok(balance ?? 0, ApiJsonContext.Web.ApiEnvelopeInt64);
     }
 
@@ -90,13 +86,9 @@ public static partial class JobsEndpoints
     /// <c>GET /api/v1/jobs/list?state=&amp;model=&amp;limit=&amp;cursor=</c>: the caller's account's tasks,
     /// newest first, keyset pagination (a cursor stays valid while new tasks arrive).
     /// </summary>
-    private static async Task<IResult> ListAsync(HttpContext http, ApiCaller caller, ITaskStore tasks, TaskView view)
+    private static async Task<IResult> ListAsync(HttpContext http, ITaskStore tasks, TaskView view)
     {
-        var (key, _, error) = await caller.CheckAsync(http, RequestKind.Read);
-        if (error is not null)
-        {
-            return error;
-        }
+        var key = ApiCaller.Of(http).Key;
 
         var q = http.Request.Query;
         if (q["state"].Count > 1 || q["model"].Count > 1 || q["limit"].Count > 1 || q["cursor"].Count > 1)
@@ -128,7 +120,7 @@ public static partial class JobsEndpoints
         }
 
         var model = string.IsNullOrEmpty(q["model"]) ? null : q["model"].ToString();
-        var page = await tasks.ListAsync(key!.AccountId, state, model, after, limit + 1, http.RequestAborted);
+        var page = await tasks.ListAsync(key.AccountId, state, model, after, limit + 1, http.RequestAborted);
         var items = page.Take(limit).Select(t => view.ToData(t, http.Request)).ToList();
         var next = page.Count > limit ? ListCursor.Encode(new TaskCursor(page[limit - 1].CreateTime, page[limit - 1].TaskId)) : null;
         return ApiResults.Ok(new TaskListData(items, next), ApiJsonContext.Web.ApiEnvelopeTaskListData);
@@ -138,13 +130,9 @@ public static partial class JobsEndpoints
     /// <c>POST /api/v1/jobs/cancel {"taskId":...}</c>: a waiting task (queued or generating) ends in
     /// fail with <c>cancelled</c> and a full refund; an ended one is 409 task already finished.
     /// </summary>
-    private static async Task<IResult> CancelAsync(HttpContext http, ApiCaller caller, ITaskStore tasks, Workers.RunningTasks running, Events.TaskEventHub events, Observability.ReelgateMetrics metrics, TimeProvider time)
+    private static async Task<IResult> CancelAsync(HttpContext http, ITaskStore tasks, Workers.RunningTasks running, Events.TaskEventHub events, Observability.ReelgateMetrics metrics, TimeProvider time)
     {
-        var (key, _, error) = await caller.CheckAsync(http, RequestKind.Create);
-        if (error is not null)
-        {
-            return error;
-        }
+        var key = ApiCaller.Of(http).Key;
 
         var (body, bad) = await JsonRequest.ReadAsync(http, ApiJsonContext.Web.CancelTaskRequest);
         if (bad is not null)
@@ -161,13 +149,13 @@ public static partial class JobsEndpoints
         // Read first for the metrics' model and cost label (the cancel itself decides ownership and state).
         var task = TaskIdPattern().IsMatch(id) ? await tasks.GetAsync(id, http.RequestAborted) : null;
         var outcome = task is not null
-            ? await tasks.CancelAsync(id, key!.AccountId, now, CancellationToken.None)
+            ? await tasks.CancelAsync(id, key.AccountId, now, CancellationToken.None)
             : CancelOutcome.NotFound;
         switch (outcome)
         {
             case CancelOutcome.Cancelled:
                 running.Stop(id);
-                events.Publish(key!.AccountId, id, TaskState.Fail, 0, FailCodes.Cancelled, now);
+                events.Publish(key.AccountId, id, TaskState.Fail, 0, FailCodes.Cancelled, now);
                 metrics.TaskEnded(task!.Model, TaskState.Fail, FailCodes.Cancelled, task.Cost); // a cancel refunds the whole cost
                 return ApiResults.OkNull();
             case CancelOutcome.AlreadyFinished:

@@ -1,5 +1,4 @@
 using Reelgate.Core.Catalog;
-using Reelgate.Core.Limits;
 using Reelgate.Server.OpenApi;
 
 namespace Reelgate.Server.Api;
@@ -9,17 +8,11 @@ public static class ModelsEndpoints
 {
     public static IEndpointRouteBuilder MapModelsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/models", async (HttpContext http, ApiCaller caller, ModelCatalog catalog) =>
+        app.MapGet("/api/v1/models", (ModelCatalog catalog) =>
         {
-            var (_, _, error) = await caller.CheckAsync(http, RequestKind.Read);
-            if (error is not null)
-            {
-                return error;
-            }
-
             IReadOnlyList<ModelData> models = catalog.Models.Select(ToData).ToList();
             return ApiResults.Ok(models, ApiJsonContext.Web.ApiEnvelopeIReadOnlyListModelData);
-        }).Documented<IReadOnlyList<ModelData>>("The model catalog: input rules, sizes, prices", 401, 429, 500, 503);
+        }).AddEndpointFilter(ApiKeyFilter.Read).Documented<IReadOnlyList<ModelData>>("The model catalog: input rules, sizes, prices", 401, 429, 500, 503);
         return app;
     }
 
@@ -29,5 +22,7 @@ public static class ModelsEndpoints
         m.Fps,
         m.Input.Select(f => new ModelInputData(f.Name, f.Type, f.Required, f.Default, f.Values, f.Min, f.Max, f.MinLength, f.MaxLength, f.AliasOf, f.Description)).ToList(),
         m.Output.Sizes,
-        new ModelPricingData(m.Pricing.RateField, m.Pricing.RatesPerSecond, m.Pricing.DurationField, m.Pricing.AudioField, m.Pricing.AudioMultiplier));
+        // The price reads the spec, so its fields are output's (one catalog field per fact); the
+        // names stay in the answer so clients reading them keep working.
+        new ModelPricingData(m.Output.ResolutionField, m.Pricing.RatesPerSecond, m.Output.DurationField, m.Output.AudioField, m.Pricing.AudioMultiplier));
 }

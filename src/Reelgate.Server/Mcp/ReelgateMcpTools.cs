@@ -8,6 +8,7 @@ using Reelgate.Core.Catalog;
 using Reelgate.Core.Limits;
 using Reelgate.Core.Tasks;
 using Reelgate.Server.Api;
+using Reelgate.Server.Creation;
 using Reelgate.Server.Events;
 using Reelgate.Server.Security;
 
@@ -17,16 +18,16 @@ namespace Reelgate.Server.Mcp;
 /// The MCP tools: <c>generate_video</c> (create, optionally wait), <c>get_task</c>,
 /// <c>list_tasks</c>, <c>get_credits</c>, <c>list_models</c>. Input schemas come from the model
 /// catalog. Each call is rate-limited like its REST twin (generate_video as a create, the rest as
-/// reads) and goes through the same code (<see cref="CreateTaskEndpoint.CreateAsync(AuthenticatedKey, TierLimits, JsonElement, StringValues, string)"/>
-/// for creation). Arguments are checked against the tool's published inputSchema
+/// reads) and creates through the same use case as REST and the Playground (<see cref="TaskCreator"/>),
+/// whose outcome is worded in one place here (<see cref="ToolError(CreateResult)"/>). Arguments are checked against the tool's published inputSchema
 /// (<see cref="ToolArgumentValidator"/>) before anything is created or charged. API errors come
 /// back as tool errors whose text starts with the REST code and msg, e.g.
 /// <c>402 insufficient credits</c>; an unknown tool is a JSON-RPC error (-32602).
 /// </summary>
 public sealed class ReelgateMcpTools(
     IHttpContextAccessor accessor,
-    ApiCaller caller,
-    CreateTaskEndpoint creator,
+    KeyRateLimiter limiter,
+    TaskCreator creator,
     ModelCatalog catalog,
     ITaskStore tasks,
     IAccountStore accounts,
@@ -60,15 +61,10 @@ public sealed class ReelgateMcpTools(
         var key = (AuthenticatedKey)http.Items[McpEndpoint.KeyItem]!;
         var args = call.Arguments is { } given ? new Dictionary<string, JsonElement>(given) : NoArguments;
         var kind = call.Name == "generate_video" ? RequestKind.Create : RequestKind.Read;
-        var (tier, decision) = await caller.LimitAsync(key, kind, ct);
-        if (decision.Unavailable)
-        {
-            return Error(503, "rate limiter unavailable");
-        }
-
+        var (tier, decision) = await limiter.AcquireAsync(key, kind, ct);
         if (!decision.Allowed)
         {
-            return Error(429, $"rate limit exceeded: {decision.Limit} per {decision.WindowSeconds} s for tier {key.Tier}, retry after {decision.RetryAfterSeconds} s");
+            return ToolError(CreateResult.Limited(decision, key.Tier));
         }
 
         // Invalid arguments are a tool error (isError, 422 as REST words it), so the agent can read
@@ -132,10 +128,11 @@ public sealed class ReelgateMcpTools(
 
         var requestId = args.TryGetValue("request_id", out var rid) && rid.ValueKind == JsonValueKind.String ? new StringValues(rid.GetString()) : StringValues.Empty;
         using var doc = JsonDocument.Parse(body.ToJsonString());
-        var created = await creator.CreateAsync(key, tier, doc.RootElement, requestId, $"{http.Request.Scheme}://{http.Request.Host}");
-        if (created.Code != 200)
+        // The tool call was counted against the create budget at the top of CallAsync.
+        var created = await creator.CreateAsync(new CreateRequest(key, doc.RootElement, requestId, $"{http.Request.Scheme}://{http.Request.Host}") { AdmittedTier = tier }, ct);
+        if (!created.Succeeded)
         {
-            return Error(created.Code, created.Msg);
+            return ToolError(created);
         }
 
         var wait = args.TryGetValue("wait", out var w) && w.ValueKind == JsonValueKind.True;
@@ -383,6 +380,23 @@ public sealed class ReelgateMcpTools(
     {
         Content = [new TextContentBlock { Text = data.ToJsonString() }],
         StructuredContent = ToElement(data),
+    };
+
+    /// <summary>
+    /// The MCP wording of a refused create (and of a tool call's rate limit): the REST code and msg,
+    /// with the rate limit's numbers in words. The one place it is decided for MCP.
+    /// </summary>
+    private static CallToolResult ToolError(CreateResult result) => result.Status switch
+    {
+        CreateStatus.InvalidRequest => Error(400, ApiResults.InvalidRequest),
+        CreateStatus.UnknownModel => Error(422, "model is not supported"),
+        CreateStatus.InvalidInput => Error(422, "validation error: " + result.Message),
+        CreateStatus.Conflict => Error(409, "request conflict"),
+        CreateStatus.ActiveTaskLimit => Error(409, "active task limit exceeded"),
+        CreateStatus.InsufficientCredits => Error(402, "insufficient credits"),
+        CreateStatus.RateLimiterUnavailable => Error(503, "rate limiter unavailable"),
+        CreateStatus.RateLimited => Error(429, $"rate limit exceeded: {result.RateLimit.Limit} per {result.RateLimit.WindowSeconds} s for tier {result.Tier}, retry after {result.RateLimit.RetryAfterSeconds} s"),
+        _ => throw new InvalidOperationException($"create outcome {result.Status} is not an error"),
     };
 
     private static CallToolResult Error(int code, string msg) => new()

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Reelgate.Core.Catalog;
 using Reelgate.Core.Engines;
@@ -78,23 +77,20 @@ public sealed partial class TaskProcessor(
             return (null, new(FailCodes.InternalError, "the task's model is no longer in the catalog; the cost was refunded"));
         }
 
-        ValidatedInput input;
-        using (var doc = JsonDocument.Parse(task.Input))
+        // The spec was resolved and validated once, at create; a task stored before specs were is
+        // read from its stored (already validated) input.
+        var spec = task.Spec ?? StoredInput.Resolve(model, task.Input, task.Seed);
+        if (spec is null)
         {
-            input = InputValidator.Validate(model, doc.RootElement);
+            return (null, new(FailCodes.InternalError, "the stored input no longer resolves against the catalog; the cost was refunded"));
         }
 
-        if (!input.IsValid)
-        {
-            return (null, new(FailCodes.InternalError, "the stored input no longer passes the catalog's rules; the cost was refunded"));
-        }
-
-        if (ModelCatalog.ViolatesContentPolicy(model, input))
+        if (ModelCatalog.ViolatesContentPolicy(model, spec))
         {
             return (null, new(FailCodes.ContentPolicyViolation, "the prompt matches the content policy; no video was produced and the cost was refunded"));
         }
 
-        return (new EngineRequest(model, ModelCatalog.Resolve(model, input, task.Seed)), default);
+        return (new EngineRequest(model, spec), default);
     }
 
     /// <summary>Route: the engines to try, in order; none available fails the task with a refund.</summary>

@@ -32,6 +32,36 @@ public abstract class TaskStoreConformance : IAsyncLifetime
     /// <summary>Closes every connection, as a process exit does; the database stays.</summary>
     protected abstract ValueTask CloseAsync();
 
+    /// <summary>
+    /// Runs raw SQL statements (separated by <c>"; "</c>) in one transaction on a connection of
+    /// its own, as any other writer would; the database's error message, or null when it committed.
+    /// </summary>
+    protected abstract Task<string?> TryRawAsync(string sql);
+
+    [Fact]
+    public async Task TheDatabaseItself_RefusesUnbilledTasks_RefundsOfUnfailedOnes_ChangesToEndedOnes_AndDeletes()
+    {
+        await S.Accounts.CreateAccountAsync("acc_raw", "raw", 100, 1, Ct);
+        await S.Accounts.CreateKeyAsync("key_raw", "acc_raw", "ci", "basic", "sk-rawrawraw", [1], 1, Ct);
+        await S.Tasks.CreateAsync(Task("acc_raw", "key_raw") with { TaskId = "task_raw", Now = 5 }, Ct);
+        var c = (await S.Queue.ClaimAsync("w", 10, Lease, 3, Ct))!;
+        Assert.True(await S.Queue.SucceedAsync("task_raw", c.LeaseToken, "task_raw/video.mp4", null, 20, Ct));
+
+        Assert.Contains("charged", await TryRawAsync("INSERT INTO tasks (id, account_id, key_id, model, state, param, input, cost, seed, create_time, update_time) VALUES ('task_free', 'acc_raw', 'key_raw', 'm', 'waiting', '{}', '{}', 10, 1, 1, 1)"));
+        Assert.Contains("has ended", await TryRawAsync("UPDATE tasks SET state = 'fail', fail_code = 'x' WHERE id = 'task_raw'"));
+        Assert.Contains("never deleted", await TryRawAsync("DELETE FROM tasks WHERE id = 'task_raw'"));
+        Assert.Contains("was refunded but did not fail", await TryRawAsync("INSERT INTO ledger (account_id, amount, kind, reason, task_id, created_at) VALUES ('acc_raw', 10, 'refund', 'sneaky', 'task_raw', 30); UPDATE tasks SET update_time = 31 WHERE id = 'task_raw'"));
+        Assert.Contains("cannot change", await TryRawAsync("UPDATE tasks SET cost = 0 WHERE id = 'task_raw'"));
+        Assert.NotNull(await TryRawAsync("INSERT INTO ledger (account_id, amount, kind, reason, task_id, created_at) VALUES ('acc_raw', -10, 'charge', 'twice', 'task_raw', 40)"));
+        Assert.NotNull(await TryRawAsync("UPDATE ledger SET amount = 0 WHERE task_id = 'task_raw'"));
+        Assert.NotNull(await TryRawAsync("DELETE FROM ledger WHERE task_id = 'task_raw'"));
+
+        // What the rules allow still works: retention marks the ended task's files as removed.
+        Assert.Null(await TryRawAsync("UPDATE tasks SET results_expired_at = 50 WHERE id = 'task_raw'"));
+        Assert.Equal(90, await S.Accounts.GetBalanceAsync("acc_raw", Ct));
+        Assert.Equal(TaskState.Success, (await S.Tasks.GetAsync("task_raw", Ct))!.State);
+    }
+
     [Fact]
     public async Task Release_GivesTheTaskBackAtOnce_WithoutCountingTheClaim_AndOnlyWithTheLease()
     {
@@ -51,6 +81,21 @@ public abstract class TaskStoreConformance : IAsyncLifetime
         Assert.True(await S.Queue.SucceedAsync(t.TaskId, second.LeaseToken, t.TaskId + "/video.mp4", null, 230, Ct));
         Assert.False(await S.Queue.ReleaseAsync(t.TaskId, second.LeaseToken, 240, Ct));
         Assert.Equal(90, await S.Accounts.GetBalanceAsync(account, Ct));
+    }
+
+    [Fact]
+    public async Task Create_StoresTheResolvedSpec_AndTheClaimReadsItBack()
+    {
+        var (account, key) = await AccountAsync(100);
+        var spec = new Reelgate.Core.Catalog.GenerationSpec("seedance-2.0-text-to-video", "a \"quoted\" prompt, 東京", "9:16", "720p", 720, 1280, 24, 7, true, 4294967295, true) { ContentCheck = true };
+        var t = Task(account, key) with { Spec = spec };
+        await S.Tasks.CreateAsync(t, Ct);
+        var legacy = Task(account, key, now: 101);
+        await S.Tasks.CreateAsync(legacy, Ct);
+
+        Assert.Equal(spec, (await S.Tasks.GetAsync(t.TaskId, Ct))!.Spec);
+        Assert.Equal(spec, (await S.Queue.ClaimAsync("w", 200, Lease, 3, Ct))!.Task.Spec);
+        Assert.Null((await S.Queue.ClaimAsync("w", 200, Lease, 3, Ct))!.Task.Spec); // a task stored without one reads as none
     }
 
     [Fact]

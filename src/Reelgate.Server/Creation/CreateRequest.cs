@@ -1,0 +1,19 @@
+using System.Text.Json;
+using Microsoft.Extensions.Primitives;
+using Reelgate.Core.Limits;
+using Reelgate.Server.Security;
+
+namespace Reelgate.Server.Creation;
+
+/// <summary>
+/// A createTask body from any surface. <see cref="AdmittedTier"/> is set when the surface already
+/// counted this call against the key's create budget (the <c>/api/v1</c> filter, an MCP tool
+/// call); when null, the creator counts it itself (the Playground), so no call is counted twice
+/// and none is left uncounted.
+/// </summary>
+/// <param name="RequestIds">The X-Request-ID values (several is a bad request; none for no idempotency).</param>
+/// <param name="BaseUrl">The origin the client called, for result URLs in callbacks.</param>
+public sealed record CreateRequest(AuthenticatedKey Key, JsonElement Body, StringValues RequestIds, string BaseUrl)
+{
+    public TierLimits? AdmittedTier { get; init; }
+}

@@ -1,0 +1,192 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Reelgate.Core.Catalog;
+using Reelgate.Core.Limits;
+using Reelgate.Core.Tasks;
+using Reelgate.Server.Events;
+using Reelgate.Server.Observability;
+using Reelgate.Server.Security;
+using Reelgate.Server.Workers;
+
+namespace Reelgate.Server.Creation;
+
+/// <summary>
+/// The create-task use case, shared by REST, MCP and the Playground so all three get the same
+/// rate limit, validation, idempotency, limits and billing. Checks in the spec's order: rate limit
+/// (unless the surface already counted the call), body, model, input, callBackUrl, request id,
+/// then one store transaction for idempotency, the active-task limit and credits. A created task
+/// is committed (durably) before this returns. It answers a <see cref="CreateResult"/>, never an
+/// HTTP status: each surface words the outcome in one place.
+/// </summary>
+public sealed class TaskCreator(ModelCatalog catalog, ITaskStore tasks, KeyRateLimiter limiter, QueueSignal signal, TaskEventHub events, ReelgateMetrics metrics, TimeProvider time)
+{
+    private static readonly JsonWriterOptions WriteOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public async Task<CreateResult> CreateAsync(CreateRequest request, CancellationToken ct)
+    {
+        var key = request.Key;
+        var tier = request.AdmittedTier;
+        if (tier is null)
+        {
+            var (limits, decision) = await limiter.AcquireAsync(key, RequestKind.Create, ct);
+            if (!decision.Allowed)
+            {
+                return CreateResult.Limited(decision, key.Tier);
+            }
+
+            tier = limits;
+        }
+
+        var root = request.Body;
+        if (root.ValueKind != JsonValueKind.Object
+            || !root.TryGetProperty("model", out var modelElement) || modelElement.ValueKind != JsonValueKind.String
+            || !root.TryGetProperty("input", out var input) || input.ValueKind != JsonValueKind.Object)
+        {
+            return new CreateResult(CreateStatus.InvalidRequest);
+        }
+
+        if (!catalog.TryGet(modelElement.GetString()!, out var model))
+        {
+            return new CreateResult(CreateStatus.UnknownModel) { Field = "model" };
+        }
+
+        var validated = InputValidator.Validate(model, input);
+        if (!validated.IsValid)
+        {
+            return CreateResult.Invalid(validated.Field!, validated.Detail!);
+        }
+
+        string? callBackUrl = null;
+        if (root.TryGetProperty("callBackUrl", out var cb) && cb.ValueKind != JsonValueKind.Null)
+        {
+            callBackUrl = cb.ValueKind == JsonValueKind.String ? cb.GetString() : null;
+            if (!IsCallbackUrl(callBackUrl))
+            {
+                return CreateResult.Invalid("callBackUrl", "callBackUrl must be an absolute http or https URL of at most 2048 characters");
+            }
+        }
+
+        string? requestId = null;
+        if (request.RequestIds.Count > 0)
+        {
+            requestId = request.RequestIds.Count == 1 ? request.RequestIds[0] : null;
+            if (!IsRequestId(requestId))
+            {
+                return new CreateResult(CreateStatus.InvalidRequest);
+            }
+        }
+
+        var param = Param(model.Id, input, callBackUrl);
+        var seed = validated.Seed >= 0 ? validated.Seed : Random.Shared.NextInt64(0, model.Output.MaxSeed + 1);
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        // Resolved once, here: the worker, the engines and the price read this record, never the input again.
+        var spec = ModelCatalog.Resolve(model, validated, seed);
+        var cost = ModelCatalog.Price(model, spec);
+        var outcome = await tasks.CreateAsync(new NewTask
+        {
+            TaskId = TaskIds.New(now),
+            AccountId = key.AccountId,
+            KeyId = key.KeyId,
+            Model = model.Id,
+            Param = param,
+            Input = InputJson(validated),
+            Spec = spec,
+            Cost = cost,
+            Seed = seed,
+            CallBackUrl = callBackUrl,
+            BaseUrl = request.BaseUrl,
+            RequestId = requestId,
+            RequestHash = requestId is null ? null : Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(param))),
+            ActiveTaskLimit = tier.ActiveTasks,
+            Now = now,
+        }, CancellationToken.None); // once sent, the transaction completes even if the client leaves
+
+        switch (outcome.Status)
+        {
+            case CreateTaskStatus.Created:
+                metrics.TaskCreated(model.Id, cost);
+                signal.Pulse();
+                events.Publish(key.AccountId, outcome.TaskId!, TaskState.Waiting, 0, null, now);
+                return new CreateResult(CreateStatus.Created) { TaskId = outcome.TaskId, Cost = cost };
+            case CreateTaskStatus.Replayed:
+                return new CreateResult(CreateStatus.Replayed) { TaskId = outcome.TaskId };
+            case CreateTaskStatus.RequestConflict:
+                return new CreateResult(CreateStatus.Conflict);
+            case CreateTaskStatus.ActiveTaskLimit:
+                return new CreateResult(CreateStatus.ActiveTaskLimit) { ActiveTaskLimit = tier.ActiveTasks ?? 0 };
+            default:
+                return new CreateResult(CreateStatus.InsufficientCredits) { Cost = cost };
+        }
+    }
+
+    /// <summary>The original request (model, input as sent, callBackUrl) as compact JSON: recordInfo's <c>param</c>.</summary>
+    private static string Param(string model, JsonElement input, string? callBackUrl)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, WriteOptions))
+        {
+            w.WriteStartObject();
+            w.WriteString("model", model);
+            w.WritePropertyName("input");
+            input.WriteTo(w);
+            if (callBackUrl is not null)
+            {
+                w.WriteString("callBackUrl", callBackUrl);
+            }
+
+            w.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    /// <summary>The validated input with defaults applied: kept for nodes of an older version during a rolling upgrade.</summary>
+    private static string InputJson(ValidatedInput input)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, WriteOptions))
+        {
+            w.WriteStartObject();
+            foreach (var (name, value) in input.Values)
+            {
+                switch (value)
+                {
+                    case string s: w.WriteString(name, s); break;
+                    case long l: w.WriteNumber(name, l); break;
+                    case bool b: w.WriteBoolean(name, b); break;
+                }
+            }
+
+            w.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    private static bool IsCallbackUrl(string? url) =>
+        url is { Length: > 0 and <= 2048 }
+        && Uri.TryCreate(url, UriKind.Absolute, out var uri)
+        && uri.Scheme is "http" or "https"
+        && uri.Host.Length > 0;
+
+    /// <summary>X-Request-ID: 1 to 128 printable ASCII characters.</summary>
+    private static bool IsRequestId(string? id)
+    {
+        if (id is not { Length: > 0 and <= 128 })
+        {
+            return false;
+        }
+
+        foreach (var c in id)
+        {
+            if (c < 0x21 || c > 0x7e)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
