@@ -96,8 +96,6 @@ public sealed class SqliteDatabase : IReelgateDatabase, IAsyncDisposable
         const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         if (!File.Exists(Path))
         {
-            // The file is created here, before the writer connection would create its directory.
-            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!);
             try
             {
                 using var _ = new FileStream(Path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = Private });
