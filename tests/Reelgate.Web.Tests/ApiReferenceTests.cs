@@ -33,10 +33,18 @@ public sealed class ApiReferenceTests
         Assert.Matches(new Regex("script-src 'self' 'nonce-[A-Za-z0-9_-]{16,}';"), csp);
         Assert.DoesNotContain("unsafe-inline' ;", csp.Replace("style-src 'self' 'unsafe-inline';", "", StringComparison.Ordinal), StringComparison.Ordinal);
 
-        // What a reader looks for: the operations by their summaries, from the served document.
-        foreach (var summary in new[] { "Reelgate jobs API", "Create a generation task", "The model catalog: input rules" })
+        // What a reader looks for: the title, the groups by name, and the operations by their
+        // summaries once a group is opened, all from the served document.
+        await Assertions.Expect(page.GetByText("Reelgate jobs API").First).ToBeVisibleAsync(new LocatorAssertionsToBeVisibleOptions { Timeout = 60_000 });
+        foreach (var group in new[] { "Jobs", "Admin", "Events", "Catalog", "Health" })
         {
-            await Assertions.Expect(page.GetByText(summary).First).ToBeVisibleAsync(new LocatorAssertionsToBeVisibleOptions { Timeout = 60_000 });
+            await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = group, Exact = true }).First).ToBeVisibleAsync();
+        }
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Open Group - Jobs" }).ClickAsync();
+        foreach (var summary in new[] { "Create a generation task", "Read a task: state", "The account's credit balance" })
+        {
+            await Assertions.Expect(page.GetByText(summary).First).ToBeVisibleAsync(new LocatorAssertionsToBeVisibleOptions { Timeout = 30_000 });
         }
 
         await Assertions.Expect(page.GetByText("/api/v1/jobs/createTask").First).ToBeVisibleAsync();

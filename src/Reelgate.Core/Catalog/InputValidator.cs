@@ -150,7 +150,11 @@ public static class InputValidator
         }
     }
 
-    private static bool TryGetString(JsonElement element, out string value)
+    /// <summary>
+    /// A JSON string as text; false for escaped lone surrogates, which cannot be transcoded (the
+    /// input rules and the MCP argument check treat them alike: not text).
+    /// </summary>
+    public static bool TryGetString(JsonElement element, out string value)
     {
         try
         {

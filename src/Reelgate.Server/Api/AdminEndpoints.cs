@@ -22,7 +22,7 @@ public static class AdminEndpoints
 
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
-        var admin = app.MapGroup("/api/admin").AddEndpointFilter(async (ctx, next) =>
+        var admin = app.MapGroup("/api/admin").WithTags("Admin").AddEndpointFilter(async (ctx, next) =>
             ctx.HttpContext.RequestServices.GetRequiredService<AdminKeyGuard>().IsAdmin(ctx.HttpContext.Request.Headers.Authorization.Count == 1 ? ctx.HttpContext.Request.Headers.Authorization.ToString() : null)
                 ? await next(ctx)
                 : ApiResults.Error(401, ApiResults.AuthenticationFailed));

@@ -21,7 +21,7 @@ public static class EventsEndpoints
 
     public static IEndpointRouteBuilder MapTaskEvents(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/jobs/events", StreamAsync)
+        app.MapGet("/api/v1/jobs/events", StreamAsync).WithTags("Events")
             .AddEndpointFilter(ApiKeyFilter.Read)
             .WithSummary("Server-sent events of task changes (one task with taskId, else the account)")
             .Produces<string>(200, "text/event-stream")

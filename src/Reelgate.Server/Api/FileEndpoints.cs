@@ -13,7 +13,7 @@ public static class FileEndpoints
 {
     public static IEndpointRouteBuilder MapResultFiles(this IEndpointRouteBuilder app)
     {
-        app.MapMethods("/files/{**key}", [HttpMethods.Get, HttpMethods.Head], Serve);
+        app.MapMethods("/files/{**key}", [HttpMethods.Get, HttpMethods.Head], Serve).WithTags("Files");
         return app;
     }
 

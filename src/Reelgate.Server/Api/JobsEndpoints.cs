@@ -11,7 +11,7 @@ public static partial class JobsEndpoints
 {
     public static IEndpointRouteBuilder MapJobsApi(this IEndpointRouteBuilder app)
     {
-        var v1 = app.MapGroup("/api/v1");
+        var v1 = app.MapGroup("/api/v1").WithTags("Jobs");
         v1.MapPost("/jobs/createTask", (HttpContext http, CreateTaskEndpoint endpoint) => endpoint.HandleAsync(http))
             .AddEndpointFilter(ApiKeyFilter.Create)
             .Documented<CreateTaskData>("Create a generation task (charged at once, refunded if it fails)", 400, 401, 402, 409, 422, 429, 500, 503)

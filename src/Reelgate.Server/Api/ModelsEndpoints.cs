@@ -12,7 +12,7 @@ public static class ModelsEndpoints
         {
             IReadOnlyList<ModelData> models = catalog.Models.Select(ToData).ToList();
             return ApiResults.Ok(models, ApiJsonContext.Web.ApiEnvelopeIReadOnlyListModelData);
-        }).AddEndpointFilter(ApiKeyFilter.Read).Documented<IReadOnlyList<ModelData>>("The model catalog: input rules, sizes, prices", 401, 429, 500, 503);
+        }).WithTags("Catalog").AddEndpointFilter(ApiKeyFilter.Read).Documented<IReadOnlyList<ModelData>>("The model catalog: input rules, sizes, prices", 401, 429, 500, 503);
         return app;
     }
 

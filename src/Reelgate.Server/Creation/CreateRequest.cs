@@ -16,4 +16,12 @@ namespace Reelgate.Server.Creation;
 public sealed record CreateRequest(AuthenticatedKey Key, JsonElement Body, StringValues RequestIds, string BaseUrl)
 {
     public TierLimits? AdmittedTier { get; init; }
+
+    /// <summary>
+    /// A surface's own check of its other arguments (MCP's tool schema), run after the input has
+    /// passed the catalog's rules and before anything is stored, so the input is validated once
+    /// and the catalog's messages come first. A message (the detail after "validation error: ")
+    /// refuses the call as invalid input.
+    /// </summary>
+    public Func<string?>? ArgumentCheck { get; init; }
 }

@@ -58,6 +58,11 @@ public sealed class TaskCreator(ModelCatalog catalog, ITaskStore tasks, KeyRateL
             return CreateResult.Invalid(validated.Field!, validated.Detail!);
         }
 
+        if (request.ArgumentCheck?.Invoke() is { } refused)
+        {
+            return CreateResult.Invalid("arguments", refused);
+        }
+
         string? callBackUrl = null;
         if (root.TryGetProperty("callBackUrl", out var cb) && cb.ValueKind != JsonValueKind.Null)
         {

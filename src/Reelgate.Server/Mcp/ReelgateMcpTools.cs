@@ -68,36 +68,28 @@ public sealed class ReelgateMcpTools(
         }
 
         // Invalid arguments are a tool error (isError, 422 as REST words it), so the agent can read
-        // and correct them; nothing is created or charged. generate_video asks createTask's own
-        // input rules first so its messages stay REST's (input.duration ...); the schema check
-        // then covers the tool's own arguments and anything else the schema refuses.
-        var invalid = (call.Name == "generate_video" ? CatalogInputError(args) : null) ?? ToolArgumentValidator.Validate(call.Name, schema, args);
-        if (invalid is not null)
+        // and correct them; nothing is created or charged. generate_video of a catalog model hands
+        // the schema check to the task creator, which runs it right after createTask's own input
+        // rules (validated once, REST's messages first: input.duration ...) and before it stores
+        // anything; every other call is checked here.
+        if (call.Name != "generate_video" || !catalog.TryGet(CreateInput(args).Model, out _))
         {
-            return Error(422, invalid);
+            var invalid = ToolArgumentValidator.Validate(call.Name, schema, args);
+            if (invalid is not null)
+            {
+                return Error(422, invalid);
+            }
         }
 
         return call.Name switch
         {
-            "generate_video" => await GenerateAsync(http, key, tier, args, ct),
+            "generate_video" => await GenerateAsync(http, key, tier, schema, args, ct),
             "get_task" => await GetTaskAsync(http, key, args, ct),
             "list_tasks" => await ListAsync(http, key, args, ct),
             "get_credits" => Ok(new JsonObject { ["credits"] = await accounts.GetBalanceAsync(key.AccountId, ct) ?? 0 }),
             "list_models" => Ok(new JsonObject { ["models"] = JsonSerializer.SerializeToNode(catalog.Models.Select(ModelsEndpoints.ToData).ToList(), ApiJsonContext.Web.IReadOnlyListModelData) }),
             _ => throw new InvalidOperationException($"tool {call.Name} is declared but has no handler"),
         };
-    }
-
-    private string? CatalogInputError(IReadOnlyDictionary<string, JsonElement> args)
-    {
-        var (model, input) = CreateInput(args);
-        if (!catalog.TryGet(model, out var definition))
-        {
-            return null; // the schema's model enum words this one
-        }
-
-        using var doc = JsonDocument.Parse(input.ToJsonString());
-        return InputValidator.Validate(definition, doc.RootElement).Error;
     }
 
     /// <summary>The createTask model and input of a generate_video call: every argument that is not the tool's own.</summary>
@@ -116,8 +108,8 @@ public sealed class ReelgateMcpTools(
         return (model, input);
     }
 
-    /// <summary>Creates through createTask's own code path; the arguments have passed the tool's schema.</summary>
-    private async Task<CallToolResult> GenerateAsync(HttpContext http, AuthenticatedKey key, TierLimits tier, IReadOnlyDictionary<string, JsonElement> args, CancellationToken ct)
+    /// <summary>Creates through createTask's own code path; the task creator runs the tool's schema check after the catalog's input rules.</summary>
+    private async Task<CallToolResult> GenerateAsync(HttpContext http, AuthenticatedKey key, TierLimits tier, JsonObject schema, IReadOnlyDictionary<string, JsonElement> args, CancellationToken ct)
     {
         var (model, input) = CreateInput(args);
         var body = new JsonObject { ["model"] = model, ["input"] = input };
@@ -129,7 +121,11 @@ public sealed class ReelgateMcpTools(
         var requestId = args.TryGetValue("request_id", out var rid) && rid.ValueKind == JsonValueKind.String ? new StringValues(rid.GetString()) : StringValues.Empty;
         using var doc = JsonDocument.Parse(body.ToJsonString());
         // The tool call was counted against the create budget at the top of CallAsync.
-        var created = await creator.CreateAsync(new CreateRequest(key, doc.RootElement, requestId, $"{http.Request.Scheme}://{http.Request.Host}") { AdmittedTier = tier }, ct);
+        var created = await creator.CreateAsync(new CreateRequest(key, doc.RootElement, requestId, $"{http.Request.Scheme}://{http.Request.Host}")
+        {
+            AdmittedTier = tier,
+            ArgumentCheck = () => ToolArgumentValidator.Validate("generate_video", schema, args) is { } refused ? refused["validation error: ".Length..] : null,
+        }, ct);
         if (!created.Succeeded)
         {
             return ToolError(created);

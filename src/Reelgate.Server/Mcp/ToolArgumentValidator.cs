@@ -111,7 +111,7 @@ public static class ToolArgumentValidator
         switch ((string?)property["type"])
         {
             case "string":
-                if (value.ValueKind != JsonValueKind.String || !TryGetString(value, out var s))
+                if (value.ValueKind != JsonValueKind.String || !InputValidator.TryGetString(value, out var s))
                 {
                     return false;
                 }
@@ -175,19 +175,4 @@ public static class ToolArgumentValidator
 
     private static decimal? Number(JsonNode? node) =>
         node is null ? null : decimal.Parse(node.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture);
-
-    private static bool TryGetString(JsonElement element, out string value)
-    {
-        try
-        {
-            value = element.GetString() ?? "";
-            return true;
-        }
-        catch (InvalidOperationException)
-        {
-            // Escaped lone surrogates cannot be transcoded: not text.
-            value = "";
-            return false;
-        }
-    }
 }
