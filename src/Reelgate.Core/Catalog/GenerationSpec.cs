@@ -23,4 +23,13 @@ public sealed record GenerationSpec(
 
     /// <summary>The client turned the content check on (the catalog's content-policy switch field).</summary>
     public bool ContentCheck { get; init; }
+
+    /// <summary>The media inputs in the catalog's field order (first/last frame, references); empty for text-to-video.</summary>
+    public IReadOnlyList<Media.MediaInput> Media { get; init; } = [];
+
+    /// <summary>The client asked for the generated video's last frame as a PNG (<c>lastFrameUrl</c> in resultJson).</summary>
+    public bool ReturnLastFrame { get; init; }
+
+    /// <summary>The model id the client sent (an alias of <see cref="Model"/>, or the same); recordInfo echoes it.</summary>
+    public string? RequestedModel { get; init; }
 }

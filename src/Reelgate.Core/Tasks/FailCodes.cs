@@ -6,6 +6,9 @@ public static class FailCodes
     /// <summary>The prompt matched the catalog's content-policy terms with the checker on.</summary>
     public const string ContentPolicyViolation = "content_policy_violation";
 
+    /// <summary>A media input could not be fetched or is not an accepted file (the message names the field, index and reason).</summary>
+    public const string InputInvalid = "input_invalid";
+
     /// <summary>The engine could not produce a video (e.g. ffmpeg missing or failing).</summary>
     public const string GenerationFailed = "generation_failed";
 
