@@ -173,6 +173,25 @@ public sealed class UpstreamMediaTests(ArkRenderCacheFixture renders) : IClassFi
     }
 
     [Fact]
+    public async Task ModelArk_LostCreateAnswer_WithMedia_IsFoundAgain_NotCreatedTwice()
+    {
+        await using var ark = await StartArkAsync();
+        var first = await MakeImageAsync("lost.png", "yellow");
+        var job = Job("task-lost", Spec with { Prompt = "[ark:drop=1] a door opens", ReturnLastFrame = true }) with
+        {
+            Media = [new LocalMedia(new MediaInput(MediaRoles.FirstFrame, "first_frame_url", -1, "https://client.example/first.png"), ImageInfo, first, "https://client.example/first.png")],
+        };
+
+        var result = await Ark(ark.BaseAddress).GenerateAsync(job, new Progress<int>(), Ct);
+
+        // The emulator made the task and cut the connection; the list (model, seed, size, time) finds it.
+        Assert.True(result.Succeeded, result.FailMessage);
+        Assert.Equal(1, ark.Stats.CreatesAccepted);
+        Assert.Equal("first_frame", Assert.Single(ark.Tasks).Content[1].Role);
+        Assert.True(File.Exists(job.LastFramePath));
+    }
+
+    [Fact]
     public async Task ModelArk_Succeeds_WithoutALastFrameFile_WhenTheUpstreamGivesNoLastFrameUrl()
     {
         await using var ark = await StartArkAsync();
