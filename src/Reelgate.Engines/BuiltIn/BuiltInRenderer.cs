@@ -125,7 +125,7 @@ public sealed partial class BuiltInRenderer(BuiltInRendererOptions options, ILog
         if (job.Media.FirstOrDefault(m => m.Input.Role == MediaRoles.FirstFrame) is { } first)
         {
             var last = job.Media.FirstOrDefault(m => m.Input.Role == MediaRoles.LastFrame)?.Path;
-            var move = CameraMove.FromPrompt(spec.Prompt, style.Hash);
+            var move = CameraMove.FromPrompt(spec.Prompt, style.Hash).FitTo(spec.Width, spec.Height);
             return MediaRenderCommand.Build(spec, style, move, options, new ImageToVideoInputs(first.Path, last, audio), output, captionFile, stills);
         }
 

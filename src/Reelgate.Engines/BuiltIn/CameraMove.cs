@@ -80,8 +80,9 @@ public sealed record CameraMove(string Name, double EndZoom, string PathX, strin
         string zoom;
         if (ZoomsOut)
         {
-            var (cw, _) = CanvasSize(width, height);
-            var start = cw / (double)width;
+            // A hair under the exact ratio, so zoompan's truncated window is the picture's size, not one pixel less.
+            var (cw, _) = CanvasSize(width, height) ?? throw new InvalidOperationException("FitTo first");
+            var start = cw / (width + 0.25);
             zoom = $"{F6(start)}-({F6(start - 1)})*{p}";
         }
         else
@@ -91,12 +92,33 @@ public sealed record CameraMove(string Name, double EndZoom, string PathX, strin
 
         var x = PathX.Replace("P", p, StringComparison.Ordinal);
         var y = PathY.Replace("P", p, StringComparison.Ordinal);
-        return $"zoompan=z='{zoom}':x='(iw-iw/zoom)*({x})':y='(ih-ih/zoom)*({y})':d=1:s={I(width)}x{I(height)}:fps={I(fps)}";
+        return $"zoompan=z='{zoom}':x='(iw-iw/zoom)*({x})+0.5':y='(ih-ih/zoom)*({y})+0.5':d=1:s={I(width)}x{I(height)}:fps={I(fps)}";
     }
 
-    /// <summary>The canvas of a zoom out: the picture's size over EndZoom, even.</summary>
-    public (int Width, int Height) CanvasSize(int width, int height) =>
-        ZoomsOut ? (Even((int)Math.Round(width / EndZoom)), Even((int)Math.Round(height / EndZoom))) : (width, height);
+    /// <summary>
+    /// The canvas of a zoom out: exactly proportional to the picture (so the first frame's crop
+    /// window is the picture, pixel for pixel) with margins that are multiples of 2 (zoompan puts
+    /// the window on even pixels in 4:2:0), about 1/EndZoom of its size; null when no such canvas
+    /// is within 1.4 times the picture (sizes whose sides share only a small factor).
+    /// </summary>
+    public (int Width, int Height)? CanvasSize(int width, int height)
+    {
+        if (!ZoomsOut)
+        {
+            return (width, height);
+        }
+
+        var g = Gcd(width, height);
+        var step = 4;
+        var q = g + (step * (int)Math.Ceiling(g * ((1 / EndZoom) - 1) / step));
+        return q > g * 1.4 ? null : (width / g * q, height / g * q);
+    }
+
+    /// <summary>This move, or a zoom in of the same amount when a zoom out has no exact canvas at this size.</summary>
+    public CameraMove FitTo(int width, int height) =>
+        CanvasSize(width, height) is null ? new CameraMove("zoom-in", 1 / EndZoom, "0.5", "0.5") : this;
+
+    private static int Gcd(int a, int b) => b == 0 ? a : Gcd(b, a % b);
 
     /// <summary>
     /// The chain (from a cover-scaled WxH picture in <paramref name="input"/>) that builds the
@@ -110,7 +132,7 @@ public sealed record CameraMove(string Name, double EndZoom, string PathX, strin
             return $"{input}null{output}";
         }
 
-        var (cw, ch) = CanvasSize(width, height);
+        var (cw, ch) = CanvasSize(width, height) ?? throw new InvalidOperationException("FitTo first");
         return $"{input}split[fg_{output[1..^1]}][bg_{output[1..^1]}];[bg_{output[1..^1]}]scale={I(Even(cw / 8))}:{I(Even(ch / 8))},gblur=sigma=4,scale={I(cw)}:{I(ch)}:flags=bilinear,eq=brightness=-0.12:saturation=0.8" +
             $"[bgs_{output[1..^1]}];[bgs_{output[1..^1]}][fg_{output[1..^1]}]overlay=x={I((cw - width) / 2)}:y={I((ch - height) / 2)},format=yuv420p{output}";
     }
