@@ -153,6 +153,33 @@ public sealed class BuiltInMediaRenderTests(MediaInputs inputs) : IClassFixture<
         Directory.Delete(dir);
     }
 
+    [Fact]
+    public void RenderCommand_IsUnchangedForTextToVideo_WhenNoMediaAndNoLastFrame()
+    {
+        // The SHA-256 of this command line as built before the media modes existed (commit b11e419).
+        var spec = new GenerationSpec("m", "a rainy neon city with snow particles light waves grid 100%", "16:9", "480p", 864, 496, 24, 4, true, 7, false);
+        var args = RenderCommand.Build(spec, PromptStyle.From(spec.Prompt, spec.Seed), new BuiltInRendererOptions { Threads = 2 }, "/tmp/out.mp4", "/tmp/cap.txt", "/tmp/t.jpg");
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join(" | ", args))));
+        Assert.Equal("ff5ce604909fcadcd21cd30a933d4fdae391ec9a738f8c456e34cf3d6602ee3f", hash);
+    }
+
+    [Fact]
+    public async Task GenerateAsync_UsesReferenceAudio_ForTextToVideoWithAudioOnly()
+    {
+        var output = Path.Combine(Path.GetTempPath(), $"t2v-audio-{Guid.NewGuid():N}.mp4");
+        try
+        {
+            var job = new EngineJob("task_t2v_audio", Spec("ocean waves", audio: false), output) { Media = [inputs.Tune()] };
+            var result = await Renderer.GenerateAsync(job, new Progress<int>(), TestContext.Current.CancellationToken);
+            Assert.True(result.Succeeded, result.FailMessage);
+            await AssertLengthAsync(output, audio: true);
+        }
+        finally
+        {
+            File.Delete(output);
+        }
+    }
+
     [Theory]
     [InlineData("a slow zoom out from the castle", "zoom-out")]
     [InlineData("the camera pans left over the hills", "pan-left")]

@@ -115,7 +115,8 @@ public sealed partial class BuiltInRenderer(BuiltInRendererOptions options, ILog
     /// <summary>
     /// The mode follows the inputs: a first frame makes an image-to-video (a last frame ends it,
     /// a reference audio is its soundtrack); reference images or videos make a storyboard;
-    /// otherwise text-to-video, whose command is unchanged by the media modes.
+    /// otherwise text-to-video, whose command is unchanged by the media modes (a reference
+    /// audio alone replaces its procedural tone).
     /// </summary>
     private List<string> Command(EngineJob job, PromptStyle style, string output, string? captionFile, string? lastFrame)
     {
@@ -136,7 +137,7 @@ public sealed partial class BuiltInRenderer(BuiltInRendererOptions options, ILog
             return StoryboardCommand.Build(spec, style, plan, options, audio, output, captionFile, stills);
         }
 
-        return RenderCommand.Build(spec, style, options, output, captionFile, job.ThumbnailPath, lastFrame);
+        return RenderCommand.Build(spec, style, options, output, captionFile, job.ThumbnailPath, lastFrame, audio);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "task {TaskId}: ffmpeg exited with {Exit}")]

@@ -16,7 +16,7 @@ public static class RenderCommand
 {
     public const string Title = "Reelgate built-in procedural preview (not AI output)";
 
-    public static List<string> Build(GenerationSpec s, PromptStyle style, BuiltInRendererOptions options, string output, string? captionFile, string? thumbnailPath = null, string? lastFramePath = null)
+    public static List<string> Build(GenerationSpec s, PromptStyle style, BuiltInRendererOptions options, string output, string? captionFile, string? thumbnailPath = null, string? lastFramePath = null, string? referenceAudio = null)
     {
         var d = s.DurationSeconds.ToString(CultureInfo.InvariantCulture);
         var lw = Even(s.Width / 4);
@@ -69,13 +69,9 @@ public static class RenderCommand
 
         var taps = new FrameTaps(s.FrameCount, thumbnailPath, lastFramePath);
         taps.Append(graph);
-        if (s.Audio)
-        {
-            AmbientTrack.AddInputs(args, s, style);
-            graph.Append(AmbientTrack.Graph(s, style, 1));
-        }
-
-        Mp4Output.Add(args, s, options, graph.ToString(), s.Audio, "procedural preview; palette " + style.PaletteName + "; seed " + s.Seed.ToString(CultureInfo.InvariantCulture), output, taps);
+        // Without a reference audio this is the procedural tone when asked for, as it always was.
+        var audio = Soundtrack.Add(args, graph, s, style, referenceAudio, 1);
+        Mp4Output.Add(args, s, options, graph.ToString(), audio, "procedural preview; palette " + style.PaletteName + "; seed " + s.Seed.ToString(CultureInfo.InvariantCulture), output, taps);
         return args;
     }
 }
