@@ -50,7 +50,6 @@ public sealed record CameraMove(string Name, double EndZoom, string PathX, strin
 
     private static CameraMove Of(string name, double amount, byte a, byte b)
     {
-        var zoom = 1 + (0.18 * amount);
         var dx = ((a / 255.0) - 0.5) * 0.8;
         var dy = ((b / 255.0) - 0.5) * 0.8;
         return name switch
@@ -62,7 +61,7 @@ public sealed record CameraMove(string Name, double EndZoom, string PathX, strin
             "tilt-down" => new CameraMove(name, 1 + (0.15 * amount), "0.5", "0.5+0.5*P"),
             "orbit" => new CameraMove(name, 1 + (0.15 * amount), "0.5+0.5*sin(2*PI*P)", "0.5-0.5*sin(PI*P)"),
             "drift" => new CameraMove(name, 1 + (0.1 * amount), $"0.5+{F(dx)}*P", $"0.5+{F(dy)}*P"),
-            _ => new CameraMove("zoom-in", zoom, $"0.5+{F(dx / 4)}*P", $"0.5+{F(dy / 4)}*P"),
+            _ => new CameraMove("zoom-in", 1 + (0.18 * amount), $"0.5+{F(dx / 4)}*P", $"0.5+{F(dy / 4)}*P"),
         };
     }
 
@@ -132,9 +131,11 @@ public sealed record CameraMove(string Name, double EndZoom, string PathX, strin
             return $"{input}null{output}";
         }
 
+        // The blur runs at an eighth of the size, once per render (before the loop filter repeats the canvas).
         var (cw, ch) = CanvasSize(width, height) ?? throw new InvalidOperationException("FitTo first");
-        return $"{input}split[fg_{output[1..^1]}][bg_{output[1..^1]}];[bg_{output[1..^1]}]scale={I(Even(cw / 8))}:{I(Even(ch / 8))},gblur=sigma=4,scale={I(cw)}:{I(ch)}:flags=bilinear,eq=brightness=-0.12:saturation=0.8" +
-            $"[bgs_{output[1..^1]}];[bgs_{output[1..^1]}][fg_{output[1..^1]}]overlay=x={I((cw - width) / 2)}:y={I((ch - height) / 2)},format=yuv420p{output}";
+        var n = output.Trim('[', ']');
+        return $"{input}split[fg_{n}][bg_{n}];[bg_{n}]scale={I(Even(cw / 8))}:{I(Even(ch / 8))},gblur=sigma=4,scale={I(cw)}:{I(ch)}:flags=bilinear,eq=brightness=-0.12:saturation=0.8" +
+            $"[blur_{n}];[blur_{n}][fg_{n}]overlay=x={I((cw - width) / 2)}:y={I((ch - height) / 2)},format=yuv420p{output}";
     }
 
     private static string F6(double v) => v.ToString("0.######", CultureInfo.InvariantCulture);
