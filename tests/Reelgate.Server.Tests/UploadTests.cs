@@ -129,6 +129,24 @@ public sealed class UploadTests
     }
 
     [Fact]
+    public async Task PostFiles_Refuses422_AndKeepsNothing_WhenLargerThan50MiB()
+    {
+        await using var server = await ReelgateTestServer.StartAsync();
+        var (_, _, apiKey) = await server.CreateAccountAsync(0);
+        using var client = server.NewClient(apiKey);
+        var png = await Png.Value;
+        var big = new byte[(50 << 20) + 4096];
+        png.CopyTo(big, 0); // a PNG start, then zeros: refused for its size before anything looks at it
+
+        var (status, body) = await PostMultipartAsync(client, "/api/v1/files", big, "big.png");
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        Assert.Equal("file is larger than 50 MiB", (string)body["msg"]!);
+        AssertNoSpooledFiles(server);
+        AssertNoUploadedBytes(server);
+    }
+
+    [Fact]
     public async Task PostFiles_Refuses422_WhenPngDeclares100000Square()
     {
         await using var server = await ReelgateTestServer.StartAsync();
