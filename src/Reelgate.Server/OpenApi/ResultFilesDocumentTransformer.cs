@@ -65,6 +65,14 @@ public sealed class ResultFilesDocumentTransformer : IOpenApiDocumentTransformer
         {
             ["video/mp4"] = new OpenApiMediaType(),
             ["image/jpeg"] = new OpenApiMediaType(),
+
+            // Uploads (file_{id}/source.{ext}) are served the same way, in every accepted format.
+            ["image/png"] = new OpenApiMediaType(),
+            ["image/webp"] = new OpenApiMediaType(),
+            ["video/quicktime"] = new OpenApiMediaType(),
+            ["audio/mpeg"] = new OpenApiMediaType(),
+            ["audio/wav"] = new OpenApiMediaType(),
+            ["audio/mp4"] = new OpenApiMediaType(),
         },
     };
 
