@@ -89,6 +89,7 @@ public static class ReelgateHost
         services.AddSingleton<AdminKeyGuard>();
         services.AddSingleton<ResultUrlSigner>();
         services.AddSingleton<KeyRateLimiter>();
+        services.AddSingleton<Reelgate.Server.Creation.UploadReferences>();
         services.AddSingleton<Reelgate.Server.Creation.TaskCreator>();
         services.AddSingleton<CreateTaskEndpoint>();
         services.AddSingleton<TaskView>();

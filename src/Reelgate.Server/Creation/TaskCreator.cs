@@ -20,7 +20,7 @@ namespace Reelgate.Server.Creation;
 /// is committed (durably) before this returns. It answers a <see cref="CreateResult"/>, never an
 /// HTTP status: each surface words the outcome in one place.
 /// </summary>
-public sealed class TaskCreator(ModelCatalog catalog, ITaskStore tasks, KeyRateLimiter limiter, QueueSignal signal, TaskEventHub events, ReelgateMetrics metrics, TimeProvider time)
+public sealed class TaskCreator(ModelCatalog catalog, ITaskStore tasks, KeyRateLimiter limiter, UploadReferences uploads, QueueSignal signal, TaskEventHub events, ReelgateMetrics metrics, TimeProvider time)
 {
     private static readonly JsonWriterOptions WriteOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -90,6 +90,13 @@ public sealed class TaskCreator(ModelCatalog catalog, ITaskStore tasks, KeyRateL
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         // Resolved once, here: the worker, the engines and the price read this record, never the input again.
         var spec = ModelCatalog.Resolve(model, validated, seed);
+        var files = await uploads.ResolveAsync(key.AccountId, spec.Media, ct);
+        if (files.Media is null)
+        {
+            return CreateResult.Invalid(files.Field!, files.Detail!);
+        }
+
+        spec = spec with { Media = files.Media };
         var cost = ModelCatalog.Price(model, spec);
         var outcome = await tasks.CreateAsync(new NewTask
         {
