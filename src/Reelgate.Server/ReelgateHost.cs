@@ -93,6 +93,8 @@ public static class ReelgateHost
         services.AddSingleton<CreateTaskEndpoint>();
         services.AddSingleton<TaskView>();
         services.AddSingleton<QueueSignal>();
+        services.AddSingleton<Reelgate.Server.Inputs.InputFetcher>();
+        services.AddSingleton<Reelgate.Server.Inputs.InputPreparer>();
         services.AddSingleton<TaskProcessor>();
         services.AddSingleton<RunningTasks>();
         services.AddSingleton<Reelgate.Server.Events.TaskEventHub>();
