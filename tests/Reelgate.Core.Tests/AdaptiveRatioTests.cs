@@ -4,7 +4,7 @@ namespace Reelgate.Core.Tests;
 
 public sealed class AdaptiveRatioTests
 {
-    private static readonly ModelDefinition Model = ModelCatalog.Load(Path.Combine(AppContext.BaseDirectory, "catalog", "models.json")).Models[0];
+    private static readonly ModelDefinition Model = ModelCatalog.Load(Path.Combine(AppContext.BaseDirectory, "catalog", "models.json")).Models.First();
 
     private static GenerationSpec Spec(string ratio, string resolution = "720p") =>
         new(Model.Id, "x", ratio, resolution, 0, 0, 24, 5, false, 1, false);
@@ -16,7 +16,8 @@ public sealed class AdaptiveRatioTests
     [InlineData(1200, 900, "4:3", 1112, 834)]
     [InlineData(900, 1200, "3:4", 834, 1112)]
     [InlineData(2400, 1000, "21:9", 1470, 630)]
-    [InlineData(1500, 1000, "16:9", 1280, 720)] // 3:2 is nearer 16:9 (1.78) than 4:3 (1.33) in log terms
+    [InlineData(1500, 1000, "4:3", 1112, 834)] // 3:2: log distance 0.12 to 4:3, 0.17 to 16:9
+    [InlineData(1700, 1000, "16:9", 1280, 720)]
     [InlineData(6000, 2400, "21:9", 1470, 630)] // 2.5, wider than every ratio
     public void Apply_TakesNearestRatio_WhenFirstFrameGiven(int width, int height, string ratio, int outWidth, int outHeight)
     {
