@@ -7,6 +7,7 @@ using Reelgate.Core.Cluster;
 using Reelgate.Core.Engines;
 using Reelgate.Core.Leadership;
 using Reelgate.Core.Tasks;
+using Reelgate.Core.Uploads;
 using Reelgate.Data.Identity;
 using Reelgate.Data.Postgres;
 
@@ -28,6 +29,7 @@ public static class PostgresStorage
         services.AddSingleton<ITaskQueue>(sp => new PostgresTaskQueue(sp.GetRequiredService<PostgresDatabase>()));
         services.AddSingleton<IAccountStore>(sp => new PostgresAccountStore(sp.GetRequiredService<PostgresDatabase>()));
         services.AddSingleton<IEngineAttempts>(sp => new PostgresEngineAttempts(sp.GetRequiredService<PostgresDatabase>()));
+        services.AddSingleton<IUploadStore>(sp => new PostgresUploadStore(sp.GetRequiredService<PostgresDatabase>()));
         services.AddSingleton<ICallbackOutbox>(sp => new PostgresCallbackOutbox(sp.GetRequiredService<PostgresDatabase>()));
         services.AddSingleton<ILeaderLease>(sp => new PostgresLeaderLease(sp.GetRequiredService<PostgresDatabase>()));
         services.AddSingleton<IClusterSignals, PostgresClusterSignals>();

@@ -9,6 +9,7 @@ using Reelgate.Core.Cluster;
 using Reelgate.Core.Engines;
 using Reelgate.Core.Leadership;
 using Reelgate.Core.Tasks;
+using Reelgate.Core.Uploads;
 using Reelgate.Data.Identity;
 using Reelgate.Data.Sqlite;
 
@@ -38,6 +39,7 @@ public static class SqliteStorage
         services.AddSingleton<ITaskQueue>(sp => new SqliteTaskQueue(sp.GetRequiredService<SqliteDatabase>()));
         services.AddSingleton<IAccountStore>(sp => new SqliteAccountStore(sp.GetRequiredService<SqliteDatabase>()));
         services.AddSingleton<IEngineAttempts>(sp => new SqliteEngineAttempts(sp.GetRequiredService<SqliteDatabase>()));
+        services.AddSingleton<IUploadStore>(sp => new SqliteUploadStore(sp.GetRequiredService<SqliteDatabase>()));
         services.AddSingleton<ICallbackOutbox>(sp => new SqliteCallbackOutbox(sp.GetRequiredService<SqliteDatabase>()));
         services.AddSingleton<ILeaderLease>(sp => new SqliteLeaderLease(sp.GetRequiredService<SqliteDatabase>()));
         services.AddSingleton<IClusterSignals, InProcessClusterSignals>();

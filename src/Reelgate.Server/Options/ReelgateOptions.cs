@@ -60,6 +60,15 @@ public sealed class ReelgateOptions
     /// </summary>
     public TimeSpan ResultRetention { get; set; } = TimeSpan.FromDays(14);
 
+    /// <summary>
+    /// How long an uploaded file (<c>POST /api/v1/files</c> and the kie.ai upload routes) is kept;
+    /// then the leader node's retention sweep deletes its bytes and its record.
+    /// </summary>
+    public TimeSpan UploadRetention { get; set; } = TimeSpan.FromDays(3);
+
+    /// <summary>The bytes one account's unexpired uploads may hold together (default 1 GiB).</summary>
+    public long UploadQuotaBytes { get; set; } = 1L << 30;
+
     /// <summary>How often the leader node looks for results past their retention.</summary>
     public TimeSpan RetentionSweepInterval { get; set; } = TimeSpan.FromMinutes(10);
 

@@ -74,6 +74,16 @@ public sealed class ReelgateOptionsValidator : IValidateOptions<ReelgateOptions>
             errors.Add("Reelgate:SweepInterval must be at least 00:00:00.1: set Reelgate__SweepInterval like 00:00:05");
         }
 
+        if (o.UploadRetention <= TimeSpan.Zero)
+        {
+            errors.Add("Reelgate:UploadRetention must be positive: set Reelgate__UploadRetention like 3.00:00:00");
+        }
+
+        if (o.UploadQuotaBytes <= 0)
+        {
+            errors.Add($"Reelgate:UploadQuotaBytes is {o.UploadQuotaBytes}: set Reelgate__UploadQuotaBytes to a positive number of bytes, like 1073741824 (1 GiB)");
+        }
+
         if (o.ResultRetention < TimeSpan.Zero)
         {
             errors.Add("Reelgate:ResultRetention must be 00:00:00 (keep forever) or positive: set Reelgate__ResultRetention like 14.00:00:00");

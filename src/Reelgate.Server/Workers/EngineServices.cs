@@ -1,9 +1,12 @@
+using Microsoft.Extensions.Options;
 using Reelgate.Core.Engines;
+using Reelgate.Core.Media;
+using Reelgate.Engines.Media;
 using Reelgate.Engines.Upstream;
 
 namespace Reelgate.Server.Workers;
 
-/// <summary>Registers the engines, their factory, registry and router, and the upstreams' HTTP clients.</summary>
+/// <summary>Registers the engines, their factory, registry and router, the upstreams' HTTP clients, and the media inspector.</summary>
 public static class EngineServices
 {
     public static IServiceCollection AddReelgateEngines(this IServiceCollection services)
@@ -19,6 +22,10 @@ public static class EngineServices
         services.AddSingleton<IVideoEngine>(sp => sp.GetRequiredService<EngineFactory>().BuiltIn());
         services.AddSingleton<EngineRegistry>();
         services.AddSingleton<EngineRouter>();
+
+        // Media inputs and uploads are probed by the ffprobe installed beside Reelgate:FfmpegPath.
+        services.AddSingleton<IMediaInspector>(sp =>
+            new MediaInspector(MediaInspector.FfprobeBeside(sp.GetRequiredService<IOptions<Options.ReelgateOptions>>().Value.FfmpegPath)));
         return services;
     }
 }
