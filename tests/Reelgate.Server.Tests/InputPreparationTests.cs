@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using Reelgate.Core.Catalog;
 using Reelgate.Core.Media;
+using Reelgate.Core.Uploads;
 using Reelgate.Data.Files;
+using Reelgate.Engines.Media;
 using Reelgate.Server.Inputs;
 using Reelgate.Server.Options;
 using Reelgate.Server.Security;
@@ -31,14 +33,16 @@ public sealed class InputPreparationTests(MediaServer server) : IClassFixture<Me
             Inputs = new InputOptions { AllowedHosts = [.. allowed], FetchTimeout = timeout ?? TimeSpan.FromSeconds(30) },
         }), TimeProvider.System);
 
-    private (InputPreparer Preparer, PngOnlyInspector Inspector, LocalResultStore Store) Preparer(string? publicBaseUrl = null)
+    private readonly InMemoryUploads _uploads = new();
+
+    private (InputPreparer Preparer, LocalResultStore Store) Preparer(string? publicBaseUrl = null)
     {
         var options = new ReelgateOptions { DataDirectory = _dir, PublicBaseUrl = publicBaseUrl, Inputs = new InputOptions { AllowedHosts = ["localhost"] } };
         var wrapped = Microsoft.Extensions.Options.Options.Create(options);
         var store = new LocalResultStore(Path.Combine(_dir, "results"));
-        var inspector = new PngOnlyInspector();
+        var inspector = new MediaInspector("/usr/bin/ffprobe");
         var signer = new ResultUrlSigner(new DataDirectorySecrets(_dir, null, new string('k', 40)), TimeProvider.System);
-        return (new InputPreparer(new InputFetcher(wrapped, TimeProvider.System), store, signer, TimeProvider.System, wrapped, inspector), inspector, store);
+        return (new InputPreparer(new InputFetcher(wrapped, TimeProvider.System), store, _uploads, inspector, signer, TimeProvider.System, wrapped), store);
     }
 
     private static GenerationSpec Spec(string ratio, params string[] urls) =>
@@ -168,7 +172,7 @@ public sealed class InputPreparationTests(MediaServer server) : IClassFixture<Me
     [Fact]
     public async Task Prepare_GivesCheckedLocalFiles_WhenInputsAreGood()
     {
-        var (preparer, _, store) = Preparer();
+        var (preparer, store) = Preparer();
         var data = "data:image/png;base64," + Convert.ToBase64String(server.Png);
         var spec = Spec("adaptive", server.Url("/tall.png"), data);
 
@@ -189,7 +193,7 @@ public sealed class InputPreparationTests(MediaServer server) : IClassFixture<Me
     [Fact]
     public async Task Prepare_SignsStoredCopy_WhenPublicBaseUrlIsSetAndInputIsData()
     {
-        var (preparer, _, _) = Preparer("https://videos.example.com");
+        var (preparer, _) = Preparer("https://videos.example.com");
         var spec = Spec("16:9", "data:image/png;base64," + Convert.ToBase64String(server.Png));
 
         var prepared = await preparer.PrepareAsync("task_signed", "acct_1", Model, spec, Path.Combine(_dir, "claim"), Ct);
@@ -201,7 +205,7 @@ public sealed class InputPreparationTests(MediaServer server) : IClassFixture<Me
     [Fact]
     public async Task Prepare_ReusesStoredBytes_WhenTaskRunsAgain()
     {
-        var (preparer, _, _) = Preparer();
+        var (preparer, _) = Preparer();
         var url = server.Url("/img.png?retry=" + Guid.NewGuid().ToString("N"));
         var spec = Spec("16:9", url);
 
@@ -219,7 +223,7 @@ public sealed class InputPreparationTests(MediaServer server) : IClassFixture<Me
     [InlineData("data:image/png;base64,@@not-base64@@", "input.image_urls[1] is a data: URI whose base64 does not decode; the cost was refunded")]
     public async Task Prepare_FailsAndLeavesNothing_WhenAnInputIsBad(string bad, string message)
     {
-        var (preparer, _, _) = Preparer();
+        var (preparer, _) = Preparer();
         var claim = Path.Combine(_dir, "claim");
         var spec = Spec("16:9", server.Url("/img.png"), bad.StartsWith('/') ? server.Url(bad) : bad);
 
@@ -230,22 +234,79 @@ public sealed class InputPreparationTests(MediaServer server) : IClassFixture<Me
         Assert.False(Directory.Exists(claim));
     }
 
-    [Fact]
-    public async Task Prepare_FailsAsUnknown_WhenFileIdIsNotAnUpload()
+    [Theory]
+    [InlineData("file_absent", "acct_1", 1, "names an uploaded file that does not exist (file_absent)")]
+    [InlineData("file_theirs", "acct_2", 1, "names an uploaded file that does not exist (file_theirs)")]
+    [InlineData("file_old", "acct_1", -1, "names an uploaded file that has expired (file_old)")]
+    public async Task Prepare_Fails_WhenUploadIsMissingOthersOrExpired(string fileId, string owner, int expiresInHours, string problem)
     {
-        var (preparer, _, _) = Preparer();
-        var upload = new MediaInput(MediaRoles.FirstFrame, "image_urls", 0, "https://reelgate.example.com/files/file_x/source.png") { FileId = "file_x" };
-        var spec = Spec("16:9") with { Media = [upload] };
+        var (preparer, store) = Preparer();
+        if (fileId != "file_absent")
+        {
+            await AddUploadAsync(store, fileId, owner, expiresInHours);
+        }
+
+        var spec = Spec("16:9") with { Media = [Upload(fileId)] };
 
         var prepared = await preparer.PrepareAsync("task_upload", "acct_1", Model, spec, Path.Combine(_dir, "claim"), Ct);
 
-        Assert.Equal("input.image_urls[0] names an uploaded file that does not exist (file_x); the cost was refunded", prepared.Problem);
+        Assert.Equal($"input.image_urls[0] {problem}; the cost was refunded", prepared.Problem);
+    }
+
+    [Fact]
+    public async Task Prepare_ReadsUploadFromStore_WhenUploadIsTheAccounts()
+    {
+        var (preparer, store) = Preparer("https://videos.example.com");
+        await AddUploadAsync(store, "file_mine", "acct_1", 1);
+        var spec = Spec("16:9") with { Media = [Upload("file_mine")] };
+
+        var prepared = await preparer.PrepareAsync("task_upload", "acct_1", Model, spec, Path.Combine(_dir, "claim"), Ct);
+
+        Assert.True(prepared.Ok, prepared.Problem);
+        Assert.Equal(server.Png, await File.ReadAllBytesAsync(prepared.Media[0].Path, Ct));
+        Assert.StartsWith("https://videos.example.com/files/task_upload/input-0.png?expires=", prepared.Media[0].UpstreamUrl);
+    }
+
+    private static MediaInput Upload(string fileId) =>
+        new(MediaRoles.FirstFrame, "image_urls", 0, $"https://reelgate.example.com/files/{fileId}/source.png?sig=x") { FileId = fileId };
+
+    private async Task AddUploadAsync(LocalResultStore store, string fileId, string owner, int expiresInHours)
+    {
+        var source = Path.Combine(_dir, fileId + ".png");
+        await File.WriteAllBytesAsync(source, server.Png, Ct);
+        var key = await store.PutAsync(fileId, "source.png", source, Ct);
+        var now = DateTimeOffset.UtcNow;
+        var info = new MediaInfo(MediaKind.Image, "image/png", "png", server.Png.Length, 640, 360, 0);
+        await _uploads.AddAsync(new UploadedFile(fileId, owner, key, "a.png", info, now.AddHours(-2), now.AddHours(expiresInHours)), long.MaxValue, now, Ct);
+    }
+
+    /// <summary>The uploads table as a dictionary (the real stores have their own conformance suite).</summary>
+    private sealed class InMemoryUploads : IUploadStore
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, UploadedFile> _files = new(StringComparer.Ordinal);
+
+        public Task<UploadAdmission> AddAsync(UploadedFile file, long quotaBytes, DateTimeOffset now, CancellationToken ct)
+        {
+            _files[file.FileId] = file;
+            return Task.FromResult(UploadAdmission.Accepted(file.Info.Size));
+        }
+
+        public Task<UploadedFile?> FindAsync(string fileId, CancellationToken ct) => Task.FromResult(_files.GetValueOrDefault(fileId));
+
+        public Task<IReadOnlyList<UploadedFile>> ExpiredAsync(DateTimeOffset now, int limit, CancellationToken ct) =>
+            Task.FromResult<IReadOnlyList<UploadedFile>>([.. _files.Values.Where(f => f.ExpiresAt <= now).Take(limit)]);
+
+        public Task DeleteAsync(string fileId, CancellationToken ct)
+        {
+            _files.TryRemove(fileId, out _);
+            return Task.CompletedTask;
+        }
     }
 
     [Fact]
     public async Task Prepare_LeavesNothing_WhenCancelled()
     {
-        var (preparer, _, _) = Preparer();
+        var (preparer, _) = Preparer();
         var claim = Path.Combine(_dir, "claim");
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         cts.CancelAfter(TimeSpan.FromMilliseconds(300));

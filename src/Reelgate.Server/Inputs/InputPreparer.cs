@@ -22,11 +22,11 @@ namespace Reelgate.Server.Inputs;
 public sealed class InputPreparer(
     InputFetcher fetcher,
     IResultStore results,
+    IUploadStore uploads,
+    IMediaInspector inspector,
     ResultUrlSigner signer,
     TimeProvider time,
-    IOptions<ReelgateOptions> options,
-    IMediaInspector? inspector = null, // registered by the media feature (branch i19-media); without it, no media input is accepted
-    IUploadStore? uploads = null) // registered by the uploads feature; without it, file ids are unknown
+    IOptions<ReelgateOptions> options)
 {
     /// <summary>How long an upstream engine may fetch a stored input by its signed URL.</summary>
     public static readonly TimeSpan UpstreamUrlLifetime = TimeSpan.FromHours(24);
@@ -109,8 +109,7 @@ public sealed class InputPreparer(
             return (null, outcome.Problem);
         }
 
-        var check = inspector is null ? MediaCheck.Refused("cannot be checked: media inspection is not available on this server")
-            : await inspector.InspectAsync(download, input.Kind, ct);
+        var check = await inspector.InspectAsync(download, input.Kind, ct);
         if (check.Info is not { } info)
         {
             return (null, check.Problem ?? "is not an accepted file");
@@ -147,7 +146,7 @@ public sealed class InputPreparer(
 
     private async Task<FetchOutcome> ReadUploadAsync(string fileId, string accountId, string destination, long max, CancellationToken ct)
     {
-        var upload = uploads is null ? null : await uploads.FindAsync(fileId, ct);
+        var upload = await uploads.FindAsync(fileId, ct);
         if (upload is null || upload.AccountId != accountId)
         {
             // Another account's file is reported as unknown: ids are not a way to probe.
