@@ -163,7 +163,8 @@ public sealed partial class TaskProcessor(
     /// Inputs: fetched (or read back from the store), checked and stored before any engine runs;
     /// null when ready, else the failure that ends the task with a refund. Shutdown or a lost
     /// lease throws (the task re-runs; the preparer leaves no partial files). Not under the
-    /// engine timeout: each fetch has its own (<c>Reelgate:Inputs:FetchTimeout</c>).
+    /// engine timeout, which starts again once the inputs are ready: each fetch has its own
+    /// (<c>Reelgate:Inputs:FetchTimeout</c>).
     /// </summary>
     private async Task<EngineResult?> PrepareInputsAsync(ClaimRun run, ModelDefinition model)
     {
@@ -177,6 +178,11 @@ public sealed partial class TaskProcessor(
 
         run.Spec = prepared.Spec;
         run.Media = prepared.Media;
+        if (prepared.Media.Count > 0)
+        {
+            run.EngineTimeout.CancelAfter(_options.EngineTimeout); // the engines get their whole time, fetching aside
+        }
+
         return null;
     }
 
