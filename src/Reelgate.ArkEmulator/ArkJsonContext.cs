@@ -11,4 +11,5 @@ namespace Reelgate.Emulators.ModelArk;
 [JsonSerializable(typeof(EmptyBody))]
 [JsonSerializable(typeof(EmulatorConfig))]
 [JsonSerializable(typeof(StatsBody))]
+[JsonSerializable(typeof(ReceivedContent))]
 internal sealed partial class ArkJsonContext : JsonSerializerContext;

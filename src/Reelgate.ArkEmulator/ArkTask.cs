@@ -29,9 +29,11 @@ internal sealed class ArkTask
     private readonly DateTimeOffset _queuedUntil;
     private DateTimeOffset _runningUntil;
     private Task<string?>? _render;
+    private Task<string?>? _lastFrame;
     private DateTimeOffset? _renderSeenDoneAt;
     private bool _published;
     private string? _videoUrl;
+    private string? _lastFrameUrl;
     private string? _errorCode;
     private string? _errorMessage;
 
@@ -122,7 +124,12 @@ internal sealed class ArkTask
         lock (_gate)
         {
             return new ArkTaskSnapshot(Id, Request.Model, Status, Request.Prompt, Spec.Ratio, Spec.Resolution, Spec.DurationSeconds, Spec.Seed,
-                Spec.Audio, Request.CallbackUrl, CreatedAt, UpdatedAt, _videoUrl, _errorCode, _errorMessage);
+                Spec.Audio, Request.CallbackUrl, CreatedAt, UpdatedAt, _videoUrl, _errorCode, _errorMessage)
+            {
+                Content = Request.Content,
+                ReturnLastFrame = Request.ReturnLastFrame,
+                LastFrameUrl = _lastFrameUrl,
+            };
         }
     }
 
@@ -161,9 +168,10 @@ internal sealed class ArkTask
                 if (Script.NeedsRender)
                 {
                     _render = machine.Renders.GetAsync(Spec);
+                    _lastFrame = Request.ReturnLastFrame ? machine.Renders.GetLastFrameAsync(Spec) : null;
                     // Finish as soon as the render does (on the pool, never inside this lock); the
                     // background loop would get there too, a tick later.
-                    _render.ContinueWith(_ => machine.RenderFinished(this), CancellationToken.None, TaskContinuationOptions.RunContinuationsAsynchronously, TaskScheduler.Default);
+                    (_lastFrame is null ? (Task)_render : Task.WhenAll(_render, _lastFrame)).ContinueWith(_ => machine.RenderFinished(this), CancellationToken.None, TaskContinuationOptions.RunContinuationsAsynchronously, TaskScheduler.Default);
                 }
 
                 return true;
@@ -174,21 +182,22 @@ internal sealed class ArkTask
                     return true;
                 }
 
-                if (_render is not { IsCompleted: true } render)
+                if (_render is not { IsCompleted: true } render || _lastFrame is { IsCompleted: false })
                 {
                     return false;
                 }
 
                 var seen = _renderSeenDoneAt ??= now;
                 var at = seen > _runningUntil ? seen : _runningUntil;
-                if (!render.IsCompletedSuccessfully || render.Result is not { } path)
+                if (!render.IsCompletedSuccessfully || render.Result is not { } path
+                    || (_lastFrame is { } frame && (!frame.IsCompletedSuccessfully || frame.Result is null)))
                 {
                     Enter(Failed, at, "InternalServiceError", "The service encountered an unexpected internal error while generating the video.");
                     return true;
                 }
 
                 var expiresAt = Script.ExpireVideoAtOnce ? at : at + machine.Options.VideoUrlLifetime;
-                _videoUrl = machine.PublishVideo(Id, path, expiresAt);
+                (_videoUrl, _lastFrameUrl) = machine.PublishVideo(Id, path, _lastFrame?.Result, expiresAt);
                 Enter(Succeeded, at);
                 return true;
             default:
@@ -223,7 +232,7 @@ internal sealed class ArkTask
             Id,
             Request.Model,
             Status,
-            succeeded ? new TaskContent(_videoUrl!) : null,
+            succeeded ? new TaskContent(_videoUrl!, _lastFrameUrl) : null,
             succeeded ? new TaskUsage(tokens, tokens, Spec.WebSearch ? new ToolUsage(1) : null) : null,
             _errorCode is { } code ? new TaskError(code, _errorMessage ?? "") : null,
             Spec.Seed,

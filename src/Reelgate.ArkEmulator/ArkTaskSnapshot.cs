@@ -20,4 +20,14 @@ public sealed record ArkTaskSnapshot(
     DateTimeOffset UpdatedAt,
     string? VideoUrl,
     string? ErrorCode,
-    string? ErrorMessage);
+    string? ErrorMessage)
+{
+    /// <summary>The create's content items as received, in order (the text item included), with the role each one plays.</summary>
+    public IReadOnlyList<ArkContentItem> Content { get; init; } = [];
+
+    /// <summary>The create asked for <c>return_last_frame</c>.</summary>
+    public bool ReturnLastFrame { get; init; }
+
+    /// <summary>The served last frame PNG, once succeeded with <see cref="ReturnLastFrame"/>.</summary>
+    public string? LastFrameUrl { get; init; }
+}

@@ -4,7 +4,8 @@ namespace Reelgate.Emulators.ModelArk;
 
 /// <summary>
 /// The emulator's own endpoints under <c>/_emulator</c> (no API key): read and change the knobs,
-/// read the counters, reset. Not part of ModelArk.
+/// read the counters, read what a task's create carried (its content items as received), reset.
+/// Not part of ModelArk.
 /// </summary>
 internal static class ControlEndpoints
 {
@@ -16,6 +17,9 @@ internal static class ControlEndpoints
         control.MapGet("/stats", (ArkStats stats, ArkTaskStore store) => Results.Json(
             new StatsBody(stats.CreatesAccepted, stats.CreatesRefused, stats.Polls, stats.Lists, stats.Deletes, stats.Downloads, stats.CallbacksDelivered, stats.CallbacksFailed, store.Count),
             ArkJsonContext.Default.StatsBody));
+        control.MapGet("/tasks/{id}", (string id, ArkTaskStore store, TimeProvider time) => store.Find(id) is { } task
+            ? Results.Json(new ReceivedContent(task.Id, task.Request.Content, task.Request.ReturnLastFrame), ArkJsonContext.Default.ReceivedContent)
+            : ArkErrors.TaskNotFound(time, id));
         control.MapPost("/reset", (ArkEmulatorOptions options, ArkTaskStore store, ArkStats stats) =>
         {
             store.Reset();

@@ -4,14 +4,15 @@ namespace Reelgate.Emulators.ModelArk;
 
 /// <summary>
 /// A validated create body, defaults applied as Seedance 2.0 documents them (ratio adaptive,
-/// 720p, 5 s, audio on, no watermark, seed -1 = random). Reference media are checked for shape
-/// only; the emulator never fetches them.
+/// 720p, 5 s, audio on, no watermark, seed -1 = random). Media items are checked for shape and
+/// against Seedance 2.0's role rules (<see cref="MediaRules"/>), and recorded as received; the
+/// emulator never fetches them.
 /// </summary>
 internal sealed record CreateTaskRequest(
     string Model,
     string Prompt,
     string PromptParam,
-    int MediaCount,
+    IReadOnlyList<ArkContentItem> Content,
     string Ratio,
     string Resolution,
     int Duration,
@@ -21,6 +22,9 @@ internal sealed record CreateTaskRequest(
     bool WebSearch,
     string? CallbackUrl)
 {
+    /// <summary><c>return_last_frame</c>: the succeeded task's content carries <c>last_frame_url</c>, a PNG.</summary>
+    public bool ReturnLastFrame { get; init; }
+
     public static readonly string[] Ratios = ["16:9", "9:16", "1:1", "4:3", "3:4", "21:9", "adaptive"];
     public static readonly string[] Resolutions = ["480p", "720p", "1080p"];
     private static readonly string[] Roles = ["first_frame", "last_frame", "reference_image", "reference_video", "reference_audio"];
@@ -58,6 +62,7 @@ internal sealed record CreateTaskRequest(
         var promptParam = "content";
         var media = 0;
         var index = 0;
+        var items = new List<ArkContentItem>();
         foreach (var item in content.EnumerateArray())
         {
             var at = $"content[{index++}]";
@@ -81,6 +86,7 @@ internal sealed record CreateTaskRequest(
 
                 prompt = text.GetString()!;
                 promptParam = at + ".text";
+                items.Add(new ArkContentItem(type, null, null, null, prompt));
                 continue;
             }
 
@@ -99,6 +105,13 @@ internal sealed record CreateTaskRequest(
                 return Fail(false, at + ".role", "must be one of " + string.Join(", ", Roles));
             }
 
+            var sentRole = Get(item, "role")?.GetString();
+            if (sentRole is not null && MediaRules.TypeOf(sentRole) != type)
+            {
+                return Fail(false, at + ".role", $"{sentRole} takes a {MediaRules.TypeOf(sentRole)} item, not {type}");
+            }
+
+            items.Add(new ArkContentItem(type, sentRole, sentRole, url.GetString()!, null));
             media++;
         }
 
@@ -107,10 +120,15 @@ internal sealed record CreateTaskRequest(
             return Fail(true, "content", "");
         }
 
+        if (MediaRules.Check(items) is { } mediaProblem)
+        {
+            return Fail(false, mediaProblem.Param, mediaProblem.Why);
+        }
+
         var ratio = "adaptive";
         var resolution = "720p";
         int duration = 5;
-        bool audio = true, watermark = false, webSearch = false;
+        bool audio = true, watermark = false, webSearch = false, lastFrame = false;
         long seed = -1;
         string? callback = null;
         if (Get(body, "ratio") is { } r && (r.ValueKind != JsonValueKind.String || !Ratios.Contains(ratio = r.GetString()!)))
@@ -136,6 +154,11 @@ internal sealed record CreateTaskRequest(
         if (Bool(body, "watermark", ref watermark) is { } watermarkProblem)
         {
             return watermarkProblem;
+        }
+
+        if (Bool(body, "return_last_frame", ref lastFrame) is { } lastFrameProblem)
+        {
+            return lastFrameProblem;
         }
 
         if (Get(body, "seed") is { } s && (s.ValueKind != JsonValueKind.Number || !s.TryGetInt64(out seed) || seed < -1 || seed > uint.MaxValue))
@@ -173,7 +196,10 @@ internal sealed record CreateTaskRequest(
             callback = cbUri.AbsoluteUri;
         }
 
-        return (new CreateTaskRequest(modelElement.GetString()!, prompt ?? "", promptParam, media, ratio, resolution, duration, audio, seed, watermark, webSearch, callback), null);
+        return (new CreateTaskRequest(modelElement.GetString()!, prompt ?? "", promptParam, MediaRules.ApplyDefaultRoles(items), ratio, resolution, duration, audio, seed, watermark, webSearch, callback)
+        {
+            ReturnLastFrame = lastFrame,
+        }, null);
     }
 
     /// <summary>A property that is present and not JSON null.</summary>

@@ -5,6 +5,7 @@ using System.Text;
 using Reelgate.Core.Catalog;
 using Reelgate.Core.Engines;
 using Reelgate.Engines.BuiltIn;
+using Reelgate.Engines.Ffmpeg;
 
 namespace Reelgate.Emulators.ModelArk;
 
@@ -12,13 +13,18 @@ namespace Reelgate.Emulators.ModelArk;
 /// Real MP4s from Reelgate's built-in renderer, cached by everything that changes the bytes
 /// (prompt, size, duration, audio, seed, and the renderer build), so repeated tests render once.
 /// One render per key at a time in this process; renders go to a unique scratch file and are
-/// moved into place, so emulators sharing a cache directory never see half a file.
+/// moved into place, so emulators sharing a cache directory never see half a file. The last
+/// frame of a render (for <c>return_last_frame</c>) is cut from the MP4 with ffmpeg, the same way.
 /// </summary>
 internal sealed partial class RenderCache : IAsyncDisposable
 {
     private static readonly string RendererBuild = typeof(BuiltInRenderer).Assembly.ManifestModule.ModuleVersionId.ToString("N");
 
+    private static readonly FfmpegRun FrameCut = new() { Timeout = TimeSpan.FromSeconds(60) };
+
     private readonly ConcurrentDictionary<string, Lazy<Task<string?>>> _renders = new();
+    private readonly ConcurrentDictionary<string, Lazy<Task<string?>>> _lastFrames = new();
+    private readonly string _ffmpeg;
     private readonly CancellationTokenSource _stopping = new();
     private readonly SemaphoreSlim _slots;
     private readonly BuiltInRenderer _renderer;
@@ -28,6 +34,7 @@ internal sealed partial class RenderCache : IAsyncDisposable
     public RenderCache(ArkEmulatorOptions options, string directory, ILoggerFactory logs)
     {
         _directory = directory;
+        _ffmpeg = options.FfmpegPath;
         _log = logs.CreateLogger<RenderCache>();
         _slots = new SemaphoreSlim(options.MaxParallelRenders);
         _renderer = new BuiltInRenderer(
@@ -40,6 +47,51 @@ internal sealed partial class RenderCache : IAsyncDisposable
     {
         var key = Key(spec);
         return _renders.GetOrAdd(key, k => new Lazy<Task<string?>>(() => RenderAsync(k, spec))).Value;
+    }
+
+    /// <summary>
+    /// The PNG of the rendered MP4's last frame, at the video's size, or null when the render or
+    /// the cut failed (a later call tries again). Cached beside the MP4 like it.
+    /// </summary>
+    public Task<string?> GetLastFrameAsync(GenerationSpec spec)
+    {
+        var key = Key(spec);
+        return _lastFrames.GetOrAdd(key, k => new Lazy<Task<string?>>(() => CutLastFrameAsync(k, spec))).Value;
+    }
+
+    private async Task<string?> CutLastFrameAsync(string key, GenerationSpec spec)
+    {
+        var path = Path.Combine(_directory, key + ".last.png");
+        if (File.Exists(path))
+        {
+            return path;
+        }
+
+        if (await GetAsync(spec) is not { } video)
+        {
+            _lastFrames.TryRemove(key, out _);
+            return null;
+        }
+
+        // From the last second on, every decoded frame overwrites the one file: the last one stays.
+        var scratch = Path.Combine(_directory, $"{key}.{Guid.NewGuid():N}.png");
+        try
+        {
+            var exit = await FfmpegProcess.RunAsync(_ffmpeg, ["-v", "error", "-y", "-sseof", "-1", "-i", video, "-an", "-update", "1", "-f", "image2", "-c:v", "png", scratch], FrameCut, _stopping.Token);
+            if (!exit.Succeeded || !File.Exists(scratch))
+            {
+                LogRenderFailed(key + ".last.png", exit.TimedOut ? "timed out" : exit.ErrorTail);
+                _lastFrames.TryRemove(key, out _);
+                return null;
+            }
+
+            File.Move(scratch, path, overwrite: true);
+            return path;
+        }
+        finally
+        {
+            File.Delete(scratch);
+        }
     }
 
     private async Task<string?> RenderAsync(string key, GenerationSpec spec)
@@ -89,7 +141,7 @@ internal sealed partial class RenderCache : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();
-        foreach (var lazy in _renders.Values.Where(l => l.IsValueCreated))
+        foreach (var lazy in _lastFrames.Values.Concat(_renders.Values).Where(l => l.IsValueCreated))
         {
             try
             {

@@ -15,7 +15,8 @@ internal sealed class TaskMachine(ArkEmulatorOptions options, RenderCache render
     /// <summary>Called under the task's lock with each state it enters; must not block.</summary>
     public void Announce(ArkTask task, TaskObject view) => callbacks.Send(task, view);
 
-    public string PublishVideo(string taskId, string path, DateTimeOffset expiresAt) => videos.Publish(taskId, path, expiresAt);
+    public (string VideoUrl, string? LastFrameUrl) PublishVideo(string taskId, string path, string? lastFramePath, DateTimeOffset expiresAt) =>
+        videos.Publish(taskId, path, lastFramePath, expiresAt);
 
     /// <summary>A task's render just finished: move the task along now.</summary>
     public void RenderFinished(ArkTask task) => task.RenderFinished(time.GetUtcNow(), this);

@@ -4,7 +4,7 @@ using System.Text;
 namespace Reelgate.Emulators.ModelArk;
 
 /// <summary>
-/// <c>GET /videos/{id}.mp4</c>: the object store behind the video URLs. Answers like one: the MP4
+/// <c>GET /videos/{id}.mp4</c> (and <c>{id}.png</c>, the last frame): the object store behind the video URLs. Answers like one: the MP4
 /// (Range requests work) while the URL is valid, an XML <c>AccessDenied</c> "Request has expired"
 /// (403) after, and <c>NoSuchKey</c> (404) for anything else. No API key, as for a signed URL.
 /// </summary>
@@ -18,8 +18,9 @@ internal static class VideoEndpoints
 
     private static IResult Download(string file, VideoShelf shelf, ArkStats stats, TimeProvider time)
     {
-        var video = file.EndsWith(".mp4", StringComparison.Ordinal) ? shelf.Find(file[..^4]) : null;
-        if (video is null)
+        var isFrame = file.EndsWith(".png", StringComparison.Ordinal);
+        var video = file.EndsWith(".mp4", StringComparison.Ordinal) || isFrame ? shelf.Find(file[..^4]) : null;
+        if (video is null || (isFrame && video.LastFramePath is null))
         {
             return StoreError(time, 404, "NoSuchKey", "The specified key does not exist.");
         }
@@ -30,7 +31,9 @@ internal static class VideoEndpoints
         }
 
         stats.Download();
-        return Results.File(video.Path, "video/mp4", enableRangeProcessing: true);
+        return isFrame
+            ? Results.File(video.LastFramePath!, "image/png")
+            : Results.File(video.Path, "video/mp4", enableRangeProcessing: true);
     }
 
     private static IResult StoreError(TimeProvider time, int status, string code, string message)

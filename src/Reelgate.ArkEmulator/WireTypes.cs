@@ -27,7 +27,8 @@ internal sealed record TaskObject(
     long CreatedAt,
     long UpdatedAt);
 
-internal sealed record TaskContent(string VideoUrl);
+/// <summary>A succeeded task's output; <c>last_frame_url</c> only when the create asked for it.</summary>
+internal sealed record TaskContent(string VideoUrl, string? LastFrameUrl = null);
 
 internal sealed record TaskUsage(long CompletionTokens, long TotalTokens, ToolUsage? ToolUsage);
 
@@ -58,3 +59,6 @@ internal sealed record StatsBody(
     long CallbacksDelivered,
     long CallbacksFailed,
     int Tasks);
+
+/// <summary><c>GET /_emulator/tasks/{id}</c>: what the create carried, as received (not part of ModelArk).</summary>
+internal sealed record ReceivedContent(string Id, IReadOnlyList<ArkContentItem> Content, bool ReturnLastFrame);

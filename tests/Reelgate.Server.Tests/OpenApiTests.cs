@@ -44,8 +44,11 @@ public sealed class OpenApiTests
         using var http = server.NewClient();
         var doc = JsonNode.Parse(await http.GetStringAsync("/openapi/v1.json", TestContext.Current.CancellationToken))!;
         var body = doc["paths"]!["/api/v1/jobs/createTask"]!["post"]!["requestBody"]!["content"]!["application/json"]!;
-        var input = body["schema"]!["properties"]!["input"]!["properties"]!.AsObject();
-        var model = server.Get<ModelCatalog>().Models.Single();
+        var catalog = server.Get<ModelCatalog>();
+        var branches = body["schema"]!["oneOf"]!.AsArray();
+        Assert.Equal(catalog.Models.Select(m => m.Id), branches.Select(b => (string?)b!["title"]));
+        var input = branches[0]!["properties"]!["input"]!["properties"]!.AsObject();
+        var model = catalog.Models.First();
 
         Assert.Equal(model.Input.Select(f => f.Name), input.Select(p => p.Key));
         Assert.Equal([.. model.Input.Single(f => f.Name == "ratio").Values!, null], input["ratio"]!["enum"]!.AsArray().Select(v => (string?)v));
@@ -54,10 +57,18 @@ public sealed class OpenApiTests
 
         // The documented example is the seed's request example, and the live server accepts it.
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(CatalogDocumentTransformer.SeedExample), body["example"]));
-        var (_, _, key) = await server.CreateAccountAsync(1000);
+        var (_, _, key) = await server.CreateAccountAsync(100_000);
         using var client = server.NewClient(key);
         var (status, _, _) = await client.PostRawAsync("/api/v1/jobs/createTask", body["example"]!.ToJsonString());
         Assert.Equal(HttpStatusCode.OK, status);
+
+        // Each model's branch has an example the server accepts at create (image and reference
+        // models name example.com files, which the worker would fetch later; Workers=0 here).
+        foreach (var branch in branches)
+        {
+            var (accepted, answer, _) = await client.PostRawAsync("/api/v1/jobs/createTask", branch!["examples"]![0]!.ToJsonString());
+            Assert.True(accepted == HttpStatusCode.OK, $"{branch["title"]}: {answer}");
+        }
 
         using var docs = await http.GetAsync("/docs/", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, docs.StatusCode);

@@ -30,6 +30,12 @@ public sealed record GenerationSpec(
     /// <summary>The client asked for the generated video's last frame as a PNG (<c>lastFrameUrl</c> in resultJson).</summary>
     public bool ReturnLastFrame { get; init; }
 
-    /// <summary>The model id the client sent (an alias of <see cref="Model"/>, or the same); recordInfo echoes it.</summary>
-    public string? RequestedModel { get; init; }
+    /// <summary>Value equality, the media inputs compared item by item (a record compares lists by reference).</summary>
+    public bool Equals(GenerationSpec? other) =>
+        other is not null
+        && (Model, Prompt, Ratio, Resolution, Width, Height, Fps, DurationSeconds, Audio, Seed, WebSearch, ContentCheck, ReturnLastFrame)
+            == (other.Model, other.Prompt, other.Ratio, other.Resolution, other.Width, other.Height, other.Fps, other.DurationSeconds, other.Audio, other.Seed, other.WebSearch, other.ContentCheck, other.ReturnLastFrame)
+        && Media.SequenceEqual(other.Media);
+
+    public override int GetHashCode() => HashCode.Combine(Model, Prompt, Seed, Width, Height, DurationSeconds, Media.Count);
 }

@@ -45,7 +45,9 @@ public static class InputValidator
             values[field.Name] = value!;
         }
 
-        return ValidatedInput.Ok(model, values);
+        return MediaRuleCheck.Check(model, values) is { } broken
+            ? ValidatedInput.Fail(broken.Field, broken.Detail)
+            : ValidatedInput.Ok(model, values);
     }
 
     /// <summary>Finds the field's value, or that of an alias when the field itself is absent.</summary>
@@ -145,10 +147,68 @@ public static class InputValidator
                 return null;
             }
 
+            case "url":
+            {
+                if (element.ValueKind != JsonValueKind.String || !TryGetString(element, out var url))
+                {
+                    return $"{name} must be a URL string";
+                }
+
+                if (MediaUrl.Problem(url, MediaKindOf(field)) is { } problem)
+                {
+                    return $"{name} {problem}";
+                }
+
+                value = url;
+                return null;
+            }
+
+            case "urlList":
+            {
+                var min = Math.Max(field.MinItems ?? 0, field.Required ? 1 : 0);
+                var max = field.MaxItems ?? int.MaxValue;
+                var rule = $"{name} must be an array of {min} to {max} URL strings";
+                if (element.ValueKind != JsonValueKind.Array)
+                {
+                    return rule;
+                }
+
+                var count = element.GetArrayLength();
+                if (count < min || count > max)
+                {
+                    return rule;
+                }
+
+                var urls = new List<string>(count);
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (item.ValueKind != JsonValueKind.String || !TryGetString(item, out var url))
+                    {
+                        return $"{name}[{index}] must be a URL string";
+                    }
+
+                    if (MediaUrl.Problem(url, MediaKindOf(field, index)) is { } problem)
+                    {
+                        return $"{name}[{index}] {problem}";
+                    }
+
+                    urls.Add(url);
+                    index++;
+                }
+
+                value = urls;
+                return null;
+            }
+
             default:
                 return $"{name} has an unknown type in the model catalog";
         }
     }
+
+    /// <summary>The kind of file the field's item at <paramref name="index"/> takes (images when the catalog does not say).</summary>
+    private static Media.MediaKind MediaKindOf(InputField field, int index = 0) =>
+        Media.MediaRoles.KindOf(field.RoleAt(index));
 
     /// <summary>
     /// A JSON string as text; false for escaped lone surrogates, which cannot be transcoded (the

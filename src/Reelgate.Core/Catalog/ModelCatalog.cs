@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Reelgate.Core.Media;
 
 namespace Reelgate.Core.Catalog;
 
@@ -8,21 +9,32 @@ namespace Reelgate.Core.Catalog;
 /// </summary>
 public sealed class ModelCatalog
 {
-    private readonly Dictionary<string, ModelDefinition> _models;
+    private readonly List<ModelDefinition> _models = [];
+
+    /// <summary>Every id a client may send (each model's own and its aliases) to its model.</summary>
+    private readonly Dictionary<string, ModelDefinition> _ids = new(StringComparer.Ordinal);
 
     public ModelCatalog(IEnumerable<ModelDefinition> models)
     {
-        _models = new Dictionary<string, ModelDefinition>(StringComparer.Ordinal);
         foreach (var model in models)
         {
             CheckConsistency(model);
-            _models.Add(model.Id, model);
+            foreach (var id in model.Aliases.Prepend(model.Id))
+            {
+                if (!_ids.TryAdd(id, model))
+                {
+                    throw new InvalidDataException($"model catalog: id '{id}' is claimed by model '{_ids[id].Id}' and by model '{model.Id}'; an id names one model");
+                }
+            }
+
+            _models.Add(model);
         }
     }
 
-    public IReadOnlyCollection<ModelDefinition> Models => _models.Values;
+    public IReadOnlyCollection<ModelDefinition> Models => _models;
 
-    public bool TryGet(string id, out ModelDefinition model) => _models.TryGetValue(id, out model!);
+    /// <summary>The model a client's id names: its own id or one of its aliases.</summary>
+    public bool TryGet(string id, out ModelDefinition model) => _ids.TryGetValue(id, out model!);
 
     /// <summary>Loads the catalog file; throws <see cref="InvalidDataException"/> naming the problem.</summary>
     public static ModelCatalog Load(string path)
@@ -69,8 +81,11 @@ public sealed class ModelCatalog
     public static GenerationSpec Resolve(ModelDefinition model, ValidatedInput input, long seed)
     {
         var o = model.Output;
+        var media = MediaOf(model, input);
         var ratio = input.GetString(o.RatioField);
-        if (ratio == o.AdaptiveValue && o.AdaptiveDefault is not null)
+        // Adaptive with a first frame: the worker picks the catalog ratio nearest the image's
+        // aspect once it has the image (size 0x0 until then); otherwise the catalog's default.
+        if (ratio == o.AdaptiveValue && o.AdaptiveDefault is not null && !media.Any(m => m.Role == MediaRoles.FirstFrame))
         {
             ratio = o.AdaptiveDefault;
         }
@@ -80,7 +95,7 @@ public sealed class ModelCatalog
         var (width, height) = o.Sizes[resolution].TryGetValue(ratio, out var size) ? ParseSize(size) : (0, 0);
         return new GenerationSpec(
             model.Id,
-            input.GetString(o.PromptField),
+            input.Values.TryGetValue(o.PromptField, out var prompt) ? (string)prompt : "",
             ratio,
             resolution,
             width,
@@ -92,7 +107,29 @@ public sealed class ModelCatalog
             input.GetBool(o.WebSearchField))
         {
             ContentCheck = input.GetBool(model.ContentPolicy.SwitchField),
+            Media = media,
+            ReturnLastFrame = input.GetBool(o.ReturnLastFrameField),
         };
+    }
+
+    /// <summary>The media inputs in the catalog's field order, each with its role.</summary>
+    private static List<MediaInput> MediaOf(ModelDefinition model, ValidatedInput input)
+    {
+        var media = new List<MediaInput>();
+        foreach (var field in model.Input.Where(f => f.IsMedia && f.AliasOf is null))
+        {
+            switch (input.Values.GetValueOrDefault(field.Name))
+            {
+                case string url:
+                    media.Add(new MediaInput(field.RoleAt(0), field.Name, -1, url));
+                    break;
+                case IReadOnlyList<string> urls:
+                    media.AddRange(urls.Select((url, i) => new MediaInput(field.RoleAt(i), field.Name, i, url)));
+                    break;
+            }
+        }
+
+        return media;
     }
 
     /// <summary>True when the spec has the content check on and its prompt has a term of the catalog's list.</summary>
@@ -135,15 +172,39 @@ public sealed class ModelCatalog
 
         foreach (var f in m.Input)
         {
-            if (f.Type is not ("string" or "enum" or "wholeNumber" or "integer" or "boolean"))
+            if (f.Type is not ("string" or "enum" or "wholeNumber" or "integer" or "boolean" or "url" or "urlList"))
             {
                 throw new InvalidDataException(Where($"input '{f.Name}' has unknown type '{f.Type}'"));
+            }
+
+            if (f.IsMedia != f.Roles is { Count: > 0 })
+            {
+                throw new InvalidDataException(Where($"input '{f.Name}': url and urlList fields need roles, and only they take them"));
+            }
+
+            if (f.Roles?.FirstOrDefault(r => !MediaRoles.All.Contains(r)) is { } role)
+            {
+                throw new InvalidDataException(Where($"input '{f.Name}' has unknown role '{role}' (known: {string.Join(", ", MediaRoles.All)})"));
             }
 
             if (f.AliasOf is not null && !fields.ContainsKey(f.AliasOf))
             {
                 throw new InvalidDataException(Where($"input '{f.Name}' is an alias of undeclared '{f.AliasOf}'"));
             }
+        }
+
+        var rules = m.MediaRules;
+        foreach (var role in rules.RequireAnyOf.Concat(rules.Exclusive.SelectMany(g => g)).Concat(rules.Requires.SelectMany(r => r.AnyOf.Append(r.Role))))
+        {
+            if (!MediaRoles.All.Contains(role))
+            {
+                throw new InvalidDataException(Where($"mediaRules names unknown role '{role}'"));
+            }
+        }
+
+        if (m.Output.ReturnLastFrameField is { } lastFrame && (!fields.TryGetValue(lastFrame, out var lf) || lf.Type != "boolean"))
+        {
+            throw new InvalidDataException(Where($"output.returnLastFrameField '{lastFrame}' is not a declared boolean input"));
         }
 
         var ratios = fields[m.Output.RatioField].Values ?? [];

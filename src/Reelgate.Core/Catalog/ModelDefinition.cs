@@ -5,6 +5,9 @@ public sealed class ModelDefinition
 {
     public required string Id { get; init; }
 
+    /// <summary>Other ids clients may send for this model; recordInfo echoes the id sent. No id may be claimed twice.</summary>
+    public IReadOnlyList<string> Aliases { get; set; } = []; // set, not init: the JSON source generator would write null for an absent init-only property
+
     /// <summary>Name of the engine that generates this model's output (e.g. <c>builtin</c>).</summary>
     public required string Engine { get; init; }
 
@@ -20,5 +23,8 @@ public sealed class ModelDefinition
 
     public required PriceTable Pricing { get; init; }
 
-    public ContentPolicy ContentPolicy { get; init; } = new();
+    public ContentPolicy ContentPolicy { get; set; } = new(); // set: see Aliases
+
+    /// <summary>Rules across the media fields (counts, exclusive roles, requirements).</summary>
+    public MediaRules MediaRules { get; set; } = new(); // set: see Aliases
 }

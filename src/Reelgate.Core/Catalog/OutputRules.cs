@@ -24,4 +24,7 @@ public sealed class OutputRules
     public long MaxSeed { get; init; } = uint.MaxValue;
 
     public required IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Sizes { get; init; }
+
+    /// <summary>The boolean field asking for the video's last frame as a PNG (free).</summary>
+    public string? ReturnLastFrameField { get; init; }
 }

@@ -30,6 +30,7 @@ public static class StoredInput
                     {
                         "boolean" => v.GetBoolean(),
                         "wholeNumber" or "integer" => v.GetInt64(),
+                        "urlList" => v.EnumerateArray().Select(e => e.GetString()!).ToList(),
                         _ => v.GetString()!,
                     };
                 }

@@ -4,15 +4,18 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Reelgate.Core.Engines;
+using Reelgate.Core.Media;
 
 namespace Reelgate.Engines.Upstream;
 
 /// <summary>
 /// Seedance 2.0 on BytePlus ModelArk (international) or Volcengine Ark (China): the video
 /// generation task API. <c>POST /api/v3/contents/generations/tasks</c> with the prompt,
-/// ratio, resolution, duration, audio, the task's concrete seed and no watermark;
+/// ratio, resolution, duration, audio, the task's concrete seed and no watermark, then the media
+/// inputs as role-tagged <c>image_url</c>/<c>video_url</c>/<c>audio_url</c> items;
 /// <c>GET .../tasks/{id}</c> until <c>succeeded</c> (then <c>content.video_url</c>, valid about
-/// 24 h, is downloaded at once), <c>failed</c>, <c>cancelled</c> or <c>expired</c>;
+/// 24 h, is downloaded at once, and <c>content.last_frame_url</c> when the spec asked for the
+/// last frame), <c>failed</c>, <c>cancelled</c> or <c>expired</c>;
 /// <c>DELETE .../tasks/{id}</c> cancels a queued one. A create whose answer was lost is found
 /// again in the task list by model, seed, size and time, so a retry never makes a second task.
 /// </summary>
@@ -33,7 +36,7 @@ public sealed class ModelArkEngine(UpstreamEngineSettings settings, TimeProvider
         var body = new JsonObject
         {
             ["model"] = Settings.Model,
-            ["content"] = new JsonArray(new JsonObject { ["type"] = "text", ["text"] = spec.Prompt }),
+            ["content"] = Content(job),
             ["ratio"] = spec.Ratio,
             ["resolution"] = spec.Resolution,
             ["duration"] = spec.DurationSeconds,
@@ -46,12 +49,49 @@ public sealed class ModelArkEngine(UpstreamEngineSettings settings, TimeProvider
             body["tools"] = new JsonArray(new JsonObject { ["type"] = "web_search" });
         }
 
+        if (spec.ReturnLastFrame)
+        {
+            body["return_last_frame"] = true;
+        }
+
         if (Settings.CallbackUrl is { } callback)
         {
             body["callback_url"] = callback.AbsoluteUri;
         }
 
         return body;
+    }
+
+    /// <summary>
+    /// The text item (left out when the prompt is empty: a reference-to-video may have none), then
+    /// one item per media input in the job's order, each with its role and the URL the worker chose
+    /// for the upstream (the client's public URL, a signed URL of our copy, or a data: URI).
+    /// </summary>
+    private static JsonArray Content(EngineJob job)
+    {
+        var content = new JsonArray();
+        if (job.Spec.Prompt.Length > 0)
+        {
+            content.Add(new JsonObject { ["type"] = "text", ["text"] = job.Spec.Prompt });
+        }
+
+        foreach (var media in job.Media)
+        {
+            var type = media.Input.Kind switch
+            {
+                MediaKind.Image => "image_url",
+                MediaKind.Video => "video_url",
+                _ => "audio_url",
+            };
+            content.Add(new JsonObject
+            {
+                ["type"] = type,
+                [type] = new JsonObject { ["url"] = media.UpstreamUrl },
+                ["role"] = media.Input.Role,
+            });
+        }
+
+        return content;
     }
 
     protected override async Task<CreateAnswer> SendCreateAsync(EngineJob job, CancellationToken ct)
@@ -140,7 +180,10 @@ public sealed class ModelArkEngine(UpstreamEngineSettings settings, TimeProvider
         {
             "queued" => new PollAnswer(PollState.Queued, null, usage, null, seed, null),
             "running" => new PollAnswer(PollState.Running, null, usage, null, seed, null),
-            "succeeded" when (string?)json["content"]?["video_url"] is { Length: > 0 } url => new PollAnswer(PollState.Succeeded, url, usage, null, seed, null),
+            "succeeded" when (string?)json["content"]?["video_url"] is { Length: > 0 } url => new PollAnswer(PollState.Succeeded, url, usage, null, seed, null)
+            {
+                LastFrameUrl = (string?)json["content"]?["last_frame_url"],
+            },
             "succeeded" => new PollAnswer(PollState.Failed, null, usage, "NoVideoUrl", seed, "succeeded without content.video_url"),
             "failed" => new PollAnswer(PollState.Failed, null, usage, code, seed, message),
             "cancelled" => new PollAnswer(PollState.Cancelled, null, usage, code, seed, message),

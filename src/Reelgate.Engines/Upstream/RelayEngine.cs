@@ -10,8 +10,9 @@ namespace Reelgate.Engines.Upstream;
 /// Another platform of this jobs-API family (another Reelgate, or a provider with the same
 /// <c>createTask</c>/<c>recordInfo</c> API), called with its own key. Creates carry
 /// <c>X-Request-ID: reelgate-{taskId}</c>, so the peer's idempotency makes every retry of a
-/// create, and every resumed claim, land on the same peer task. The result is downloaded from
-/// the peer's signed URL into our store.
+/// create, and every resumed claim, land on the same peer task. Media inputs go in the jobs-API
+/// form the client sent them in. The result (and the last frame, when asked for) is downloaded
+/// from the peer's signed URLs into our store.
 /// </summary>
 public sealed class RelayEngine(UpstreamEngineSettings settings, TimeProvider time, ILogger<RelayEngine> log, IHttpClientFactory http, UpstreamWakeups? wakeups = null)
     : UpstreamEngine(settings, time, log, http, wakeups)
@@ -24,31 +25,55 @@ public sealed class RelayEngine(UpstreamEngineSettings settings, TimeProvider ti
 
     public static string RequestId(string taskId) => "reelgate-" + taskId;
 
-    protected override async Task<CreateAnswer> SendCreateAsync(EngineJob job, CancellationToken ct)
+    /// <summary>
+    /// The createTask body for a job (public for the adapter's tests): our engine's model for the
+    /// peer, the resolved input, and the media inputs under the catalog fields the client used
+    /// (a list field such as <c>image_urls</c> rebuilt in index order, a single-URL field such as
+    /// <c>first_frame_url</c> as a string), each with the URL the worker chose for upstreams.
+    /// </summary>
+    public JsonObject Body(EngineJob job)
     {
         var spec = job.Spec;
+        var input = new JsonObject
+        {
+            ["prompt"] = spec.Prompt,
+            ["ratio"] = spec.Ratio,
+            ["resolution"] = spec.Resolution,
+            ["duration"] = spec.DurationSeconds,
+            ["generate_audio"] = spec.Audio,
+            ["web_search"] = spec.WebSearch,
+            ["seed"] = spec.Seed,
+        };
+        foreach (var field in job.Media.GroupBy(m => m.Input.Field, StringComparer.Ordinal))
+        {
+            input[field.Key] = field.First().Input.Index < 0
+                ? field.First().UpstreamUrl
+                : new JsonArray([.. field.OrderBy(m => m.Input.Index).Select(m => (JsonNode)m.UpstreamUrl)]);
+        }
+
+        if (spec.ReturnLastFrame)
+        {
+            input["return_last_frame"] = true;
+        }
+
         var body = new JsonObject
         {
             ["model"] = Settings.Model,
-            ["input"] = new JsonObject
-            {
-                ["prompt"] = spec.Prompt,
-                ["ratio"] = spec.Ratio,
-                ["resolution"] = spec.Resolution,
-                ["duration"] = spec.DurationSeconds,
-                ["generate_audio"] = spec.Audio,
-                ["web_search"] = spec.WebSearch,
-                ["seed"] = spec.Seed,
-            },
+            ["input"] = input,
         };
         if (Settings.CallbackUrl is { } callback)
         {
             body["callBackUrl"] = callback.AbsoluteUri;
         }
 
+        return body;
+    }
+
+    protected override async Task<CreateAnswer> SendCreateAsync(EngineJob job, CancellationToken ct)
+    {
         using var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/jobs/createTask")
         {
-            Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
+            Content = new StringContent(Body(job).ToJsonString(), Encoding.UTF8, "application/json"),
         };
         request.Headers.Add("X-Request-ID", RequestId(job.TaskId));
         using var response = await ApiClient().SendAsync(request, ct);
@@ -90,7 +115,7 @@ public sealed class RelayEngine(UpstreamEngineSettings settings, TimeProvider ti
                 var url = (string?)result?["resultUrls"]?[0];
                 return url is null
                     ? new PollAnswer(PollState.Failed, null, usage, "NoResultUrl", null, "success without resultUrls")
-                    : new PollAnswer(PollState.Succeeded, url, usage, null, null, null);
+                    : new PollAnswer(PollState.Succeeded, url, usage, null, null, null) { LastFrameUrl = (string?)result?["lastFrameUrl"] };
             case "fail":
                 var failCode = (string?)data["failCode"];
                 return new PollAnswer(failCode == "cancelled" ? PollState.Cancelled : PollState.Failed, null, usage, failCode, null, (string?)data["failMsg"]);

@@ -262,7 +262,7 @@ public abstract partial class UpstreamEngine : IUpstreamEngine
                     progress.Report(10 + (int)(80 * Math.Min(1, Time.GetElapsedTime(started) / expected)));
                     continue;
                 case PollState.Succeeded:
-                    return await DownloadAsync(job, answer.VideoUrl!, progress, ct);
+                    return await DownloadAsync(job, answer, progress, ct);
                 case PollState.Gone:
                     return EngineResult.FailoverFailure(FailCodes.UpstreamError, $"upstream {Name} no longer knows its task ({answer.Message}); the cost was refunded");
                 default:
@@ -271,13 +271,13 @@ public abstract partial class UpstreamEngine : IUpstreamEngine
         }
     }
 
-    private async Task<EngineResult> DownloadAsync(EngineJob job, string url, IProgress<int> progress, CancellationToken ct)
+    private async Task<EngineResult> DownloadAsync(EngineJob job, PollAnswer answer, IProgress<int> progress, CancellationToken ct)
     {
         progress.Report(92);
         try
         {
             // No Authorization header here: the URL is the upstream's (often a CDN's), not its API.
-            using var response = await DownloadClient().GetAsync(url, HttpCompletionOption.ResponseHeadersRead, ct);
+            using var response = await DownloadClient().GetAsync(answer.VideoUrl!, HttpCompletionOption.ResponseHeadersRead, ct);
             if (!response.IsSuccessStatusCode)
             {
                 return EngineResult.FailoverFailure(FailCodes.UpstreamError, $"upstream {Name}'s video could not be downloaded (HTTP {(int)response.StatusCode}; its URL may have expired); the cost was refunded");
@@ -304,8 +304,55 @@ public abstract partial class UpstreamEngine : IUpstreamEngine
             await CutPosterAsync(job.OutputPath, poster, ct);
         }
 
+        if (job.LastFramePath is { } lastFrame)
+        {
+            await DownloadLastFrameAsync(job, answer.LastFrameUrl, lastFrame, ct);
+        }
+
         progress.Report(99);
         return EngineResult.Success();
+    }
+
+    /// <summary>
+    /// The last frame the spec asked for, from the URL the upstream gave with the video. Like the
+    /// poster it never fails a video the upstream already made: no URL, a refused download or
+    /// something that is not a PNG is logged and leaves no file, and the task's result then has
+    /// no <c>lastFrameUrl</c>. (This class does not cut the frame from the MP4 itself.)
+    /// </summary>
+    private async Task DownloadLastFrameAsync(EngineJob job, string? url, string path, CancellationToken ct)
+    {
+        if (url is not { Length: > 0 })
+        {
+            LogNoLastFrame(Name, job.TaskId, "the upstream gave no last frame URL");
+            return;
+        }
+
+        try
+        {
+            using var response = await DownloadClient().GetAsync(url, HttpCompletionOption.ResponseHeadersRead, ct);
+            if (!response.IsSuccessStatusCode)
+            {
+                LogNoLastFrame(Name, job.TaskId, "its download answered HTTP " + (int)response.StatusCode);
+                return;
+            }
+
+            await using (var body = await response.Content.ReadAsStreamAsync(ct))
+            await using (var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            {
+                await body.CopyToAsync(file, ct);
+            }
+
+            if (!LooksLikePng(path))
+            {
+                File.Delete(path);
+                LogNoLastFrame(Name, job.TaskId, "the download is not a PNG");
+            }
+        }
+        catch (Exception e) when (Unanswered(e, ct))
+        {
+            File.Delete(path);
+            LogNoLastFrame(Name, job.TaskId, "its download broke off (" + e.GetType().Name + ")");
+        }
     }
 
     /// <summary>
@@ -333,6 +380,13 @@ public abstract partial class UpstreamEngine : IUpstreamEngine
         Span<byte> head = stackalloc byte[8];
         using var f = File.OpenRead(path);
         return f.Read(head) == 8 && head[4..8].SequenceEqual("ftyp"u8);
+    }
+
+    private static bool LooksLikePng(string path)
+    {
+        Span<byte> head = stackalloc byte[8];
+        using var f = File.OpenRead(path);
+        return f.Read(head) == 8 && head.SequenceEqual((ReadOnlySpan<byte>)[0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
     }
 
     /// <summary>A create the upstream refused for good (4xx other than 429).</summary>
@@ -408,6 +462,9 @@ public abstract partial class UpstreamEngine : IUpstreamEngine
     [LoggerMessage(Level = LogLevel.Warning, Message = "engine {Engine}: task {TaskId} found its unconfirmed upstream task {UpstreamId} and adopted it")]
     private partial void LogAdopted(string engine, string taskId, string upstreamId);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "engine {Engine}: task {TaskId} has no last frame ({Reason}); its result goes without one")]
+    private partial void LogNoLastFrame(string engine, string taskId, string reason);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "engine {Engine}: task {TaskId} create try {Try} refused (HTTP {Status} {Code}); retrying")]
     private partial void LogCreateRetry(string engine, string taskId, int @try, int status, string code);
 }
@@ -428,4 +485,8 @@ public enum PollState
 }
 
 /// <summary>One poll's reading of the upstream task.</summary>
-public sealed record PollAnswer(PollState State, string? VideoUrl, string? Usage, string? Code, long? Seed, string? Message);
+public sealed record PollAnswer(PollState State, string? VideoUrl, string? Usage, string? Code, long? Seed, string? Message)
+{
+    /// <summary>On success: the upstream's URL of the video's last frame (a PNG), when it gave one.</summary>
+    public string? LastFrameUrl { get; init; }
+}

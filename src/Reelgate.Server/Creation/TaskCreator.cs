@@ -47,7 +47,9 @@ public sealed class TaskCreator(ModelCatalog catalog, ITaskStore tasks, KeyRateL
             return new CreateResult(CreateStatus.InvalidRequest);
         }
 
-        if (!catalog.TryGet(modelElement.GetString()!, out var model))
+        // The id as sent (the model's own or an alias) is stored and echoed by recordInfo.
+        var modelId = modelElement.GetString()!;
+        if (!catalog.TryGet(modelId, out var model))
         {
             return new CreateResult(CreateStatus.UnknownModel) { Field = "model" };
         }
@@ -83,7 +85,7 @@ public sealed class TaskCreator(ModelCatalog catalog, ITaskStore tasks, KeyRateL
             }
         }
 
-        var param = Param(model.Id, input, callBackUrl);
+        var param = Param(modelId, input, callBackUrl);
         var seed = validated.Seed >= 0 ? validated.Seed : Random.Shared.NextInt64(0, model.Output.MaxSeed + 1);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         // Resolved once, here: the worker, the engines and the price read this record, never the input again.
@@ -94,7 +96,7 @@ public sealed class TaskCreator(ModelCatalog catalog, ITaskStore tasks, KeyRateL
             TaskId = TaskIds.New(now),
             AccountId = key.AccountId,
             KeyId = key.KeyId,
-            Model = model.Id,
+            Model = modelId,
             Param = param,
             Input = InputJson(validated),
             Spec = spec,
@@ -161,6 +163,15 @@ public sealed class TaskCreator(ModelCatalog catalog, ITaskStore tasks, KeyRateL
                     case string s: w.WriteString(name, s); break;
                     case long l: w.WriteNumber(name, l); break;
                     case bool b: w.WriteBoolean(name, b); break;
+                    case IReadOnlyList<string> list:
+                        w.WriteStartArray(name);
+                        foreach (var item in list)
+                        {
+                            w.WriteStringValue(item);
+                        }
+
+                        w.WriteEndArray();
+                        break;
                 }
             }
 

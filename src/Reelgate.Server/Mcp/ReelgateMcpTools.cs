@@ -282,20 +282,23 @@ public sealed class ReelgateMcpTools(
     {
         var properties = new JsonObject
         {
-            ["model"] = new JsonObject { ["type"] = "string", ["enum"] = new JsonArray(catalog.Models.Select(m => (JsonNode)m.Id).ToArray()), ["default"] = catalog.Models.First().Id },
+            ["model"] = new JsonObject { ["type"] = "string", ["enum"] = new JsonArray(catalog.Models.SelectMany(m => m.Aliases.Prepend(m.Id)).Select(id => (JsonNode)id).ToArray()), ["default"] = catalog.Models.First().Id },
         };
-        var required = new HashSet<string>(StringComparer.Ordinal);
+        // One schema for every model: a field's first declaration describes it, and only a field
+        // every model requires is required here; the task creator checks the chosen model's rules.
+        HashSet<string>? required = null;
         foreach (var model in catalog.Models)
         {
             foreach (var field in model.Input.Where(f => f.AliasOf is null))
             {
                 properties[field.Name] ??= FieldSchema(field);
-                if (field.Required)
-                {
-                    required.Add(field.Name);
-                }
             }
+
+            var own = model.Input.Where(f => f.Required && f.AliasOf is null).Select(f => f.Name);
+            required = required is null ? new HashSet<string>(own, StringComparer.Ordinal) : [.. required.Intersect(own)];
         }
+
+        required ??= [];
 
         properties["callBackUrl"] = new JsonObject { ["type"] = "string", ["format"] = "uri", ["maxLength"] = 2048, ["description"] = "Signed POST of the task when it ends." };
         properties["request_id"] = new JsonObject { ["type"] = "string", ["minLength"] = 1, ["maxLength"] = 128, ["description"] = "Idempotency key: a retry with the same id returns the same task and charges once." };
@@ -328,6 +331,19 @@ public sealed class ReelgateMcpTools(
                 break;
             case "boolean":
                 schema["type"] = "boolean";
+                break;
+            case "url":
+                schema["type"] = "string";
+                schema["maxLength"] = 64 * 1024 * 1024;
+                break;
+            case "urlList":
+                schema["type"] = "array";
+                schema["items"] = new JsonObject { ["type"] = "string" };
+                if (f.MaxItems is { } most)
+                {
+                    schema["maxItems"] = most;
+                }
+
                 break;
             default:
                 schema["type"] = "integer";

@@ -20,7 +20,7 @@ public static class ToolArgumentValidator
     private static readonly HashSet<string> ObjectKeywords = ["type", "properties", "required", "additionalProperties", "description"];
 
     private static readonly HashSet<string> PropertyKeywords =
-        ["type", "enum", "minimum", "maximum", "minLength", "maxLength", "default", "description", "format"];
+        ["type", "enum", "minimum", "maximum", "minLength", "maxLength", "default", "description", "format", "items", "maxItems"];
 
     /// <summary>Throws when the schema uses a keyword this validator does not enforce (a bug in the tool's schema).</summary>
     public static void EnsureSupported(string tool, JsonObject schema)
@@ -33,7 +33,8 @@ public static class ToolArgumentValidator
         foreach (var (name, property) in Properties(schema))
         {
             var keyword = property.Select(p => p.Key).FirstOrDefault(k => !PropertyKeywords.Contains(k));
-            if (keyword is not null || property["type"] is not JsonValue)
+            if (keyword is not null || property["type"] is not JsonValue
+                || (property["items"] is { } items && (items is not JsonObject itemSchema || itemSchema.Any(p => p.Key != "type") || (string?)itemSchema["type"] is not ("string" or "integer" or "boolean"))))
             {
                 throw new InvalidOperationException($"tool {tool}: argument {name} uses '{keyword ?? "type"}', which the argument validator does not enforce");
             }
@@ -127,7 +128,9 @@ public static class ToolArgumentValidator
             case "object":
                 return value.ValueKind == JsonValueKind.Object;
             case "array":
-                return value.ValueKind == JsonValueKind.Array;
+                return value.ValueKind == JsonValueKind.Array
+                    && value.GetArrayLength() <= (Number(property["maxItems"]) ?? int.MaxValue)
+                    && (property["items"] is not JsonObject item || value.EnumerateArray().All(v => Satisfies(item, v)));
             default:
                 return false;
         }
@@ -160,7 +163,7 @@ public static class ToolArgumentValidator
             "number" => "a number" + range,
             "boolean" => "true or false",
             "object" => "an object",
-            "array" => "an array",
+            "array" => "an array" + (Number(property["maxItems"]) is { } most ? $" of at most {most}" : "") + (property["items"] is JsonObject item ? $" of {(string?)item["type"]} items" : ""),
             var other => $"of type {other}",
         };
     }

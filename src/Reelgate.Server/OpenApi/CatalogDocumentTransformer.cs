@@ -44,9 +44,15 @@ public sealed class CatalogDocumentTransformer(ModelCatalog catalog) : IOpenApiD
         return Task.CompletedTask;
     }
 
-    private OpenApiSchema CreateTaskSchema()
+    /// <summary>One body schema per model (oneOf, told apart by <c>model</c>), each with an example.</summary>
+    private OpenApiSchema CreateTaskSchema() => new()
     {
-        var model = catalog.Models.First();
+        Description = "One of the catalog's models: model (its id or an alias), its input, and an optional callBackUrl.",
+        OneOf = [.. catalog.Models.Select(ModelBodySchema)],
+    };
+
+    private static OpenApiSchema ModelBodySchema(ModelDefinition model)
+    {
         var input = new OpenApiSchema
         {
             Type = JsonSchemaType.Object,
@@ -84,10 +90,12 @@ public sealed class CatalogDocumentTransformer(ModelCatalog catalog) : IOpenApiD
         return new OpenApiSchema
         {
             Type = JsonSchemaType.Object,
+            Title = model.Id,
+            Description = model.Description,
             Required = new HashSet<string> { "model", "input" },
             Properties = new Dictionary<string, IOpenApiSchema>
             {
-                ["model"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = catalog.Models.Select(m => (JsonNode)JsonValue.Create(m.Id)).ToList() },
+                ["model"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. model.Aliases.Prepend(model.Id).Select(id => (JsonNode)JsonValue.Create(id))] },
                 ["input"] = input,
                 ["callBackUrl"] = new OpenApiSchema
                 {
@@ -98,7 +106,38 @@ public sealed class CatalogDocumentTransformer(ModelCatalog catalog) : IOpenApiD
                     Description = "An absolute http(s) URL: signed POST of the recordInfo data when the task ends. null: no callback.",
                 },
             },
+            Examples = [Example(model)],
         };
+    }
+
+    /// <summary>A request for the model: the seed's example for text-to-video; otherwise the prompt and the first value of each media role.</summary>
+    public static JsonNode Example(ModelDefinition model)
+    {
+        if (model.Input.All(f => !f.IsMedia) && JsonNode.Parse(SeedExample) is { } seed && (string?)seed["model"] == model.Id)
+        {
+            return seed;
+        }
+
+        var input = new JsonObject();
+        if (model.Input.FirstOrDefault(f => f.Name == model.Output.PromptField) is not null)
+        {
+            input[model.Output.PromptField] = "A slow push-in on the scene as soft morning light moves across it";
+        }
+
+        var roles = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var field in model.Input.Where(f => f.IsMedia && f.AliasOf is null))
+        {
+            var role = field.RoleAt(0);
+            if ((field.Required || roles.Count == 0) && roles.Add(role))
+            {
+                var url = "https://example.com/" + role.Replace('_', '-') + (Core.Media.MediaRoles.KindOf(role) switch { Core.Media.MediaKind.Video => ".mp4", Core.Media.MediaKind.Audio => ".mp3", _ => ".png" });
+                input[field.Name] = field.Type == "urlList" ? new JsonArray(url) : url;
+            }
+        }
+
+        input[model.Output.ResolutionField] = "720p";
+        input[model.Output.DurationField] = 5;
+        return new JsonObject { ["model"] = model.Id, ["input"] = input };
     }
 
     private static OpenApiSchema FieldSchema(InputField f)
@@ -122,6 +161,16 @@ public sealed class CatalogDocumentTransformer(ModelCatalog catalog) : IOpenApiD
                 break;
             case "boolean":
                 schema.Type = JsonSchemaType.Boolean;
+                break;
+            case "url":
+                schema.Type = JsonSchemaType.String;
+                schema.Format = "uri";
+                break;
+            case "urlList":
+                schema.Type = JsonSchemaType.Array;
+                schema.Items = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uri" };
+                schema.MinItems = f.Required ? Math.Max(1, f.MinItems ?? 1) : f.MinItems;
+                schema.MaxItems = f.MaxItems;
                 break;
             default:
                 schema.Type = JsonSchemaType.Integer;

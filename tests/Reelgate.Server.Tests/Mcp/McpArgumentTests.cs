@@ -28,13 +28,13 @@ public sealed class McpArgumentTests
             ("wait_seconds", "abc", "wait_seconds must be a whole number from 1 to 600"),
             ("wait_seconds", 2.5, "wait_seconds must be a whole number from 1 to 600"),
             ("wait", "yes", "wait must be true or false"),
-            ("model", 7, "model must be one of seedance-2.0-text-to-video"),
-            ("model", "no-such-model", "model must be one of seedance-2.0-text-to-video"),
+            ("model", 7, "model must be one of seedance-2.0-text-to-video, seedance-2.0-image-to-video, seedance-2.0-reference-to-video, bytedance/seedance-2, bytedance/seedance-2-fast"),
+            ("model", "no-such-model", "model must be one of seedance-2.0-text-to-video, seedance-2.0-image-to-video, seedance-2.0-reference-to-video, bytedance/seedance-2, bytedance/seedance-2-fast"),
             ("request_id", new string('r', 129), "request_id must be a string of 1 to 128 characters"),
             ("request_id", "", "request_id must be a string of 1 to 128 characters"),
             ("callBackUrl", 42, "callBackUrl must be a string of at most 2048 characters"),
             ("colour", "red", "colour is not an argument of generate_video"),
-            ("aspect_ratio", "16:9", "aspect_ratio is not an argument of generate_video"),
+            ("aspect_ratio", "5:4", "input.aspect_ratio must be one of 16:9, 9:16, 1:1, 4:3, 3:4, 21:9, adaptive"),
         };
 
         foreach (var (name, value, message) in cases)

@@ -27,11 +27,20 @@ public sealed class McpTests
 
         Assert.Equal(["generate_video", "get_credits", "get_task", "list_models", "list_tasks"], tools.Select(t => t.Name).Order().ToArray());
         var schema = JsonNode.Parse(tools.Single(t => t.Name == "generate_video").JsonSchema.GetRawText())!;
-        Assert.Contains("prompt", schema["required"]!.AsArray().Select(n => (string?)n));
+        // One schema for every model: only what every model requires is required (reference-to-video
+        // takes no prompt, text-to-video no image), and the media fields are there for the models that take them.
+        var required = schema["required"]?.AsArray().Select(n => (string?)n).ToList() ?? [];
+        Assert.DoesNotContain("image_urls", required);
+        Assert.Equal("string", (string?)schema["properties"]!["prompt"]!["type"]);
+        Assert.Equal("array", (string?)schema["properties"]!["image_urls"]!["type"]);
+        Assert.Equal(2, (int)schema["properties"]!["image_urls"]!["maxItems"]!);
+        Assert.Equal("string", (string?)schema["properties"]!["first_frame_url"]!["type"]);
+        Assert.Contains("bytedance/seedance-2", schema["properties"]!["model"]!["enum"]!.AsArray().Select(n => (string?)n));
         Assert.Equal(4, (int)schema["properties"]!["duration"]!["minimum"]!);
         Assert.Equal(15, (int)schema["properties"]!["duration"]!["maximum"]!);
         Assert.Contains("21:9", schema["properties"]!["ratio"]!["enum"]!.AsArray().Select(n => (string?)n));
-        Assert.Null(schema["properties"]!["aspect_ratio"]); // aliases stay out of the tool's schema
+        // text-to-video's aspect_ratio (an alias of ratio) is kie's own ratio field, described once.
+        Assert.Contains("adaptive", schema["properties"]!["aspect_ratio"]!["enum"]!.AsArray().Select(n => (string?)n));
     }
 
     [Fact]
