@@ -1,60 +1,36 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Reelgate.Core.Catalog;
-using Reelgate.Core.Media;
-using Reelgate.Core.Tasks;
 using Reelgate.Server.Tests.Infrastructure;
-using Reelgate.Server.Workers;
 
 namespace Reelgate.Server.Tests;
 
 /// <summary>
 /// The worker with media inputs, end to end on a real server: a bad input fails the task with
 /// input_invalid and a full refund before any engine runs; good inputs reach the engine as
-/// checked files, and return_last_frame gives a signed lastFrameUrl. The task is stored with a
-/// media spec directly, as the task creator stores it (the catalog's image-to-video models come
-/// with create-time validation).
+/// checked files, and return_last_frame gives a signed lastFrameUrl. Tasks are made through
+/// createTask (seedance-2.0-image-to-video); the images come from a loopback media server, which
+/// <c>Reelgate:Inputs:AllowedHosts</c> lets the worker fetch.
 /// </summary>
 public sealed class WorkerInputPreparationTests(MediaServer media) : IClassFixture<MediaServer>
 {
-    private const long Cost = 200;
+    private const long Cost = 200; // 720p x 5 s x 40
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static async Task<(ReelgateTestServer Server, ScriptedEngine Engine)> StartAsync()
+    private static async Task<(ReelgateTestServer Server, ScriptedEngine Engine)> StartAsync(IDictionary<string, string?>? more = null)
     {
         ScriptedEngine? engine = null;
-        var server = await ReelgateTestServer.StartAsync(
-            new Dictionary<string, string?> { ["Reelgate:Inputs:AllowedHosts:0"] = "localhost" },
-            s => engine = ScriptedEngine.AddTo(s));
+        var settings = new Dictionary<string, string?>(more ?? new Dictionary<string, string?>()) { ["Reelgate:Inputs:AllowedHosts:0"] = "localhost" };
+        var server = await ReelgateTestServer.StartAsync(settings, s => engine = ScriptedEngine.AddTo(s));
         return (server, engine!);
     }
 
-    /// <summary>Stores a waiting task whose spec has these image inputs (the first a first frame) and wakes the workers.</summary>
-    private static async Task<string> CreateAsync(ReelgateTestServer server, string accountId, string keyId, bool lastFrame, params string[] urls)
+    /// <summary>createTask for seedance-2.0-image-to-video with these images (adaptive ratio, 720p, 5 s: 200 credits).</summary>
+    private static async Task<string> CreateAsync(HttpClient client, bool lastFrame, params string[] urls)
     {
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        var spec = new GenerationSpec("seedance-2.0-text-to-video", "a cat", "adaptive", "720p", 0, 0, 24, 5, false, 7, false)
-        {
-            Media = [.. urls.Select((u, i) => new MediaInput(i == 0 ? MediaRoles.FirstFrame : MediaRoles.ReferenceImage, "image_urls", i, u))],
-            ReturnLastFrame = lastFrame,
-        };
-        var outcome = await server.Get<ITaskStore>().CreateAsync(new NewTask
-        {
-            TaskId = TaskIds.New(now),
-            AccountId = accountId,
-            KeyId = keyId,
-            Model = spec.Model,
-            Param = "{}",
-            Input = "{}",
-            Spec = spec,
-            Cost = Cost,
-            Seed = spec.Seed,
-            Now = now,
-        }, Ct);
-        Assert.Equal(CreateTaskStatus.Created, outcome.Status);
-        server.Get<QueueSignal>().Pulse();
-        return outcome.TaskId!;
+        var (status, body, _) = await client.CreateTaskAsync(new { prompt = "a cat", image_urls = urls, return_last_frame = lastFrame }, model: "seedance-2.0-image-to-video");
+        Assert.True(status == HttpStatusCode.OK, body.ToJsonString());
+        return (string)body["data"]!["taskId"]!;
     }
 
     [Fact]
@@ -62,10 +38,10 @@ public sealed class WorkerInputPreparationTests(MediaServer media) : IClassFixtu
     {
         var (server, engine) = await StartAsync();
         await using var _ = server;
-        var (accountId, keyId, apiKey) = await server.CreateAccountAsync(1000);
+        var (_, _, apiKey) = await server.CreateAccountAsync(1000);
         using var client = server.NewClient(apiKey);
 
-        var taskId = await CreateAsync(server, accountId, keyId, false, media.Url("/img.png"), media.Url("/gone.png"));
+        var taskId = await CreateAsync(client, false, media.Url("/img.png"), media.Url("/gone.png"));
         var data = await client.WaitForEndAsync(taskId);
 
         Assert.Equal(("fail", "input_invalid"), ((string?)data["state"], (string?)data["failCode"]));
@@ -82,10 +58,10 @@ public sealed class WorkerInputPreparationTests(MediaServer media) : IClassFixtu
     {
         var (server, engine) = await StartAsync();
         await using var _ = server;
-        var (accountId, keyId, apiKey) = await server.CreateAccountAsync(1000);
+        var (_, _, apiKey) = await server.CreateAccountAsync(1000);
         using var client = server.NewClient(apiKey);
 
-        var taskId = await CreateAsync(server, accountId, keyId, true, media.Url("/tall.png"));
+        var taskId = await CreateAsync(client, true, media.Url("/tall.png"));
         var data = await client.WaitForEndAsync(taskId);
 
         Assert.Equal("success", (string?)data["state"]);
@@ -109,13 +85,40 @@ public sealed class WorkerInputPreparationTests(MediaServer media) : IClassFixtu
     {
         var (server, _) = await StartAsync();
         await using var __ = server;
-        var (accountId, keyId, apiKey) = await server.CreateAccountAsync(1000);
+        var (_, _, apiKey) = await server.CreateAccountAsync(1000);
         using var client = server.NewClient(apiKey);
 
-        var taskId = await CreateAsync(server, accountId, keyId, false, media.Url("/img.png"));
+        var taskId = await CreateAsync(client, false, media.Url("/img.png"));
         var data = await client.WaitForEndAsync(taskId);
 
         Assert.Equal("success", (string?)data["state"]);
         Assert.Null(JsonNode.Parse((string)data["resultJson"]!)!["lastFrameUrl"]);
+    }
+
+    [Fact]
+    public async Task Retention_DeletesInputsAndLastFrame_WithTheVideo()
+    {
+        var (server, _) = await StartAsync(new Dictionary<string, string?>
+        {
+            ["Reelgate:ResultRetention"] = "00:00:02",
+            ["Reelgate:RetentionSweepInterval"] = "00:00:00.200",
+        });
+        await using var __ = server;
+        var (_, _, apiKey) = await server.CreateAccountAsync(1000);
+        using var client = server.NewClient(apiKey);
+
+        var taskId = await CreateAsync(client, true, media.Url("/img.png"), media.Url("/tall.png"));
+        Assert.Equal("success", (string?)(await client.WaitForEndAsync(taskId))["state"]);
+        var files = Path.Combine(server.DataDirectory, "results", taskId);
+        Assert.Equal(["input-0.png", "input-1.png", "lastframe.png", "video.mp4"], Directory.GetFiles(files).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!(bool)(await client.RecordInfoAsync(taskId))["resultExpired"]!)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the result never expired");
+            await Task.Delay(200, Ct);
+        }
+
+        Assert.False(Directory.Exists(files), "every file of the task expires with the results");
     }
 }
