@@ -121,4 +121,35 @@ public sealed class WorkerInputPreparationTests(MediaServer media) : IClassFixtu
 
         Assert.False(Directory.Exists(files), "every file of the task expires with the results");
     }
+
+    [Fact]
+    public async Task Cancel_WhileInputsAreFetched_LeavesNoStoredInputsOrWorkFiles()
+    {
+        var (server, engine) = await StartAsync();
+        await using var __ = server;
+        var (_, _, apiKey) = await server.CreateAccountAsync(1000);
+        using var client = server.NewClient(apiKey);
+        var taskId = await CreateAsync(client, false, media.Url("/img.png"), media.Url("/slow?cancel=" + Guid.NewGuid().ToString("N")));
+        var stored = Path.Combine(server.DataDirectory, "results", taskId, "input-0.png");
+        await WaitUntilAsync(() => File.Exists(stored), "the first input was never stored");
+
+        var (status, body, _) = await client.PostRawAsync("/api/v1/jobs/cancel", $$"""{"taskId":"{{taskId}}"}""");
+
+        Assert.True(status == HttpStatusCode.OK, body.ToJsonString());
+        Assert.Equal("cancelled", (string?)(await client.WaitForEndAsync(taskId))["failCode"]);
+        await WaitUntilAsync(() => !Directory.Exists(Path.GetDirectoryName(stored)), "the cancelled task's stored inputs stayed");
+        await WaitUntilAsync(() => !Directory.EnumerateDirectories(Path.Combine(server.DataDirectory, "work")).Any(), "the claim's input directory stayed");
+        Assert.Empty(engine.Jobs);
+        Assert.Equal(1000, await client.CreditsAsync());
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, string message)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, message);
+            await Task.Delay(50, Ct);
+        }
+    }
 }

@@ -28,6 +28,7 @@ public sealed partial class LeaderService(
 {
     public const string LeaseName = "maintenance";
     private readonly string _holder = Environment.MachineName + ":" + Environment.ProcessId + ":" + Guid.NewGuid().ToString("N")[..8];
+    private readonly TaskOutputFiles _files = new(results, log);
     private bool _leading;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -50,6 +51,11 @@ public sealed partial class LeaderService(
                 {
                     var swept = await queue.ReleaseExpiredAsync(now, options.Value.MaxAttempts, stoppingToken);
                     metrics.TasksSwept(swept.FailedTasks);
+                    foreach (var failed in swept.FailedTasks)
+                    {
+                        await _files.DeleteInputsIfFailedAsync(tasks, failed.TaskId);
+                    }
+
                     if (swept.Requeued + swept.Failed > 0)
                     {
                         LogSwept(swept.Requeued, swept.Failed);

@@ -6,7 +6,8 @@ namespace Reelgate.Server.Workers;
 /// <summary>
 /// A task's files in the result store, all under its key prefix (<see cref="TaskFiles"/>): the
 /// video, poster and last frame a run made, stored at success; the checked media inputs,
-/// deleted when the task fails (no claim follows a fail, and retention looks at successes only).
+/// deleted when the task fails, is cancelled, or is failed by the expired-lease sweep (no claim
+/// follows a fail, and retention looks at successes only).
 /// </summary>
 internal sealed partial class TaskOutputFiles(IResultStore results, ILogger log)
 {
@@ -53,6 +54,22 @@ internal sealed partial class TaskOutputFiles(IResultStore results, ILogger log)
         catch (IOException e)
         {
             LogDeleteFailed(task.TaskId, e.GetType().Name);
+        }
+    }
+
+    /// <summary>Deletes the stored inputs of a task that has failed meanwhile (cancelled, or failed by the sweep); best effort.</summary>
+    public async Task DeleteInputsIfFailedAsync(ITaskStore store, string taskId)
+    {
+        try
+        {
+            if (await store.GetAsync(taskId, CancellationToken.None) is { State: TaskState.Fail } task)
+            {
+                await DeleteInputsAsync(task);
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LogDeleteFailed(taskId, e.GetType().Name);
         }
     }
 

@@ -330,6 +330,11 @@ public sealed partial class TaskProcessor(
         {
             await EndAbandonedAttemptAsync(taskId, run.Current, run.CurrentEngine);
         }
+
+        if (run.LeaseLost.IsCancellationRequested && run.Spec.Media.Count > 0)
+        {
+            await _files.DeleteInputsIfFailedAsync(store, taskId); // e.g. the client cancelled it while its inputs were fetched
+        }
     }
 
     /// <summary>
