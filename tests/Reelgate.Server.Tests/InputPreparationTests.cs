@@ -293,4 +293,15 @@ public sealed class InputPreparationTests(MediaServer server) : IClassFixture<Me
 
         Assert.False(Directory.Exists(claim));
     }
+
+    [Fact]
+    public void Options_AreRefusedNamingTheKey_WhenInputsSettingsAreBad()
+    {
+        var options = new ReelgateOptions { DataDirectory = _dir, Inputs = new InputOptions { AllowedHosts = ["10.0.0.0/x"], FetchTimeout = TimeSpan.Zero } };
+
+        var result = new ReelgateOptionsValidator().Validate(null, options);
+
+        Assert.Contains(result.Failures!, f => f.StartsWith("Reelgate:Inputs:AllowedHosts has '10.0.0.0/x'", StringComparison.Ordinal));
+        Assert.Contains(result.Failures!, f => f.StartsWith("Reelgate:Inputs:FetchTimeout is 00:00:00", StringComparison.Ordinal));
+    }
 }
