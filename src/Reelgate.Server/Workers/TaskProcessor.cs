@@ -38,6 +38,7 @@ public sealed partial class TaskProcessor(
 {
     private readonly ReelgateOptions _options = options.Value;
     private readonly TaskOutputFiles _files = new(results, log);
+    private readonly AbandonedAttempts _abandoned = new(store, attempts, metrics, time, log);
 
     public WorkDirectory Work { get; } = new(options.Value.DataDirectory);
 
@@ -328,42 +329,12 @@ public sealed partial class TaskProcessor(
 
         if (run.LeaseLost.IsCancellationRequested && run.Current is not null)
         {
-            await EndAbandonedAttemptAsync(taskId, run.Current, run.CurrentEngine);
+            await _abandoned.EndAsync(taskId, run.Current, run.CurrentEngine);
         }
 
         if (run.LeaseLost.IsCancellationRequested && run.Spec.Media.Count > 0)
         {
             await _files.DeleteInputsIfFailedAsync(store, taskId); // e.g. the client cancelled it while its inputs were fetched
-        }
-    }
-
-    /// <summary>
-    /// The lease was lost while an attempt ran. If the task has ended meanwhile (the client
-    /// cancelled it), nobody will resume the attempt: its upstream task is cancelled (best
-    /// effort) and the attempt is ended. If the task still waits, another claim resumes it.
-    /// </summary>
-    private async Task EndAbandonedAttemptAsync(string taskId, AttemptJournal attempt, IVideoEngine? engine)
-    {
-        try
-        {
-            var now = await store.GetAsync(taskId, CancellationToken.None);
-            if (now is null || now.State == TaskState.Waiting)
-            {
-                return;
-            }
-
-            if (attempt.UpstreamId is { } upstreamId && engine is IUpstreamEngine upstream)
-            {
-                using var cancelTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                await upstream.CancelUpstreamAsync(upstreamId, cancelTimeout.Token);
-            }
-
-            await attempts.EndAsync(attempt.Id, AttemptOutcomes.Failed, now.FailCode, "the task ended while this attempt ran (" + (now.FailCode ?? now.State) + ")", attempt.Usage, Now(), CancellationToken.None);
-            metrics.AttemptEnded(engine?.Name ?? "unknown", AttemptOutcomes.Failed, now.FailCode);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            LogAttemptEndFailed(taskId, e.GetType().Name);
         }
     }
 
@@ -428,9 +399,6 @@ public sealed partial class TaskProcessor(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "task {TaskId}: engine {Engine} failed ({FailCode}); failing over to {Next}")]
     private partial void LogFailover(string taskId, string engine, string failCode, string next);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "task {TaskId}: ending the abandoned attempt failed ({Error})")]
-    private partial void LogAttemptEndFailed(string taskId, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "task {TaskId}: media input refused: {Problem}")]
     private partial void LogInputRefused(string taskId, string problem);
