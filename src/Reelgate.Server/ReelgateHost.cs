@@ -92,6 +92,8 @@ public static class ReelgateHost
         services.AddSingleton<Reelgate.Server.Creation.TaskCreator>();
         services.AddSingleton<CreateTaskEndpoint>();
         services.AddSingleton<TaskView>();
+        services.AddSingleton<Reelgate.Server.Uploads.UploadService>();
+        services.AddSingleton<Reelgate.Server.Uploads.RemoteMediaFetcher>();
         services.AddSingleton<QueueSignal>();
         services.AddSingleton<Reelgate.Server.Inputs.InputFetcher>();
         services.AddSingleton<Reelgate.Server.Inputs.InputPreparer>();
@@ -166,6 +168,7 @@ public static class ReelgateHost
         app.MapTaskEvents();
         app.MapAdminApi();
         app.MapResultFiles();
+        app.MapUploads();
         app.MapUpstreamHooks();
         app.MapReelgateMcp();
         app.MapReelgateWeb();

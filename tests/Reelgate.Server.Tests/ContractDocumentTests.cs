@@ -119,7 +119,7 @@ public sealed class ContractDocumentTests(SharedServer shared) : IClassFixture<S
         var checkedOperations = 0;
         foreach (var (path, item) in document["paths"]!.AsObject())
         {
-            var expected = path.StartsWith("/api/v1/", StringComparison.Ordinal) ? "apiKey" : path.StartsWith("/api/admin/", StringComparison.Ordinal) ? "adminKey" : null;
+            var expected = path.StartsWith("/api/v1/", StringComparison.Ordinal) || path.StartsWith("/api/file-", StringComparison.Ordinal) ? "apiKey" : path.StartsWith("/api/admin/", StringComparison.Ordinal) ? "adminKey" : null;
             foreach (var (method, operation) in item!.AsObject().Where(m => m.Value is JsonObject o && o.ContainsKey("responses")))
             {
                 var security = operation!["security"]?.AsArray();
@@ -177,7 +177,7 @@ public sealed class ContractDocumentTests(SharedServer shared) : IClassFixture<S
         foreach (var method in new[] { "get", "head" })
         {
             var responses = item[method]!["responses"]!.AsObject();
-            Assert.Equal(["video/mp4", "image/jpeg"], responses["200"]!["content"]!.AsObject().Select(c => c.Key));
+            Assert.Equal(["video/mp4", "image/jpeg", "image/png", "image/webp", "video/quicktime", "audio/mpeg", "audio/wav", "audio/mp4"], responses["200"]!["content"]!.AsObject().Select(c => c.Key));
             Assert.Equal("#/components/schemas/ApiEnvelopeOfObject", (string)responses["403"]!["content"]!["application/json"]!["schema"]!["$ref"]!);
             Assert.Equal("#/components/schemas/ApiEnvelopeOfObject", (string)responses["404"]!["content"]!["application/json"]!["schema"]!["$ref"]!);
             Assert.True(responses.ContainsKey("206") && responses.ContainsKey("304"));

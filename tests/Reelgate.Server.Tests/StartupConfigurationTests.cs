@@ -23,6 +23,8 @@ public sealed class StartupConfigurationTests
     [InlineData("Reelgate:UrlSigningKey", "too-short")]
     [InlineData("Reelgate:SweepInterval", "00:00:00")]
     [InlineData("Reelgate:ResultStore", "ftp")]
+    [InlineData("Reelgate:UploadRetention", "00:00:00")]
+    [InlineData("Reelgate:UploadQuotaBytes", "0")]
     public void ValidateConfiguration_NamesTheKey_WhenValueIsBad(string key, string value)
     {
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [key] = value }).Build();

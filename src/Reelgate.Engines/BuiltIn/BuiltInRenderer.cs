@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Reelgate.Core.Engines;
+using Reelgate.Core.Media;
 using Reelgate.Core.Tasks;
 using Reelgate.Engines.Ffmpeg;
 
@@ -58,6 +59,7 @@ public sealed partial class BuiltInRenderer(BuiltInRendererOptions options, ILog
 
         var captionFile = job.OutputPath + ".caption.txt";
         var partial = job.OutputPath + ".part.mp4";
+        var lastFramePart = job.LastFramePath is null ? null : job.OutputPath + ".last.part.png";
         try
         {
             var spec = job.Spec;
@@ -68,7 +70,7 @@ public sealed partial class BuiltInRenderer(BuiltInRendererOptions options, ILog
                 await File.WriteAllTextAsync(captionFile, CaptionLayout.Wrap(spec.Prompt, spec.Width, spec.Height), ct);
             }
 
-            var args = RenderCommand.Build(spec, style, options, partial, withCaption ? captionFile : null, job.ThumbnailPath);
+            var args = Command(job, style, partial, withCaption ? captionFile : null, lastFramePart);
             var exit = await FfmpegProcess.RunAsync(options.FfmpegPath, args, new FfmpegRun { Progress = progress, ProgressFrames = spec.FrameCount }, ct);
             if (exit.ExitCode != 0)
             {
@@ -77,6 +79,11 @@ public sealed partial class BuiltInRenderer(BuiltInRendererOptions options, ILog
             }
 
             File.Move(partial, job.OutputPath, overwrite: true);
+            if (lastFramePart is not null && job.LastFramePath is { } lastFrame)
+            {
+                File.Move(lastFramePart, lastFrame, overwrite: true);
+            }
+
             progress.Report(100);
             return EngineResult.Success();
         }
@@ -87,13 +94,50 @@ public sealed partial class BuiltInRenderer(BuiltInRendererOptions options, ILog
                 File.Delete(thumbnail);
             }
 
+            if (job.LastFramePath is { } lastFrame)
+            {
+                File.Delete(lastFrame);
+            }
+
             throw;
         }
         finally
         {
             File.Delete(captionFile);
             File.Delete(partial);
+            if (lastFramePart is not null)
+            {
+                File.Delete(lastFramePart);
+            }
         }
+    }
+
+    /// <summary>
+    /// The mode follows the inputs: a first frame makes an image-to-video (a last frame ends it,
+    /// a reference audio is its soundtrack); reference images or videos make a storyboard;
+    /// otherwise text-to-video, whose command is unchanged by the media modes (a reference
+    /// audio alone replaces its procedural tone).
+    /// </summary>
+    private List<string> Command(EngineJob job, PromptStyle style, string output, string? captionFile, string? lastFrame)
+    {
+        var spec = job.Spec;
+        var stills = new FrameOutputs(job.ThumbnailPath, lastFrame);
+        var audio = job.Media.FirstOrDefault(m => m.Input.Role == MediaRoles.ReferenceAudio)?.Path;
+        if (job.Media.FirstOrDefault(m => m.Input.Role == MediaRoles.FirstFrame) is { } first)
+        {
+            var last = job.Media.FirstOrDefault(m => m.Input.Role == MediaRoles.LastFrame)?.Path;
+            var move = CameraMove.FromPrompt(spec.Prompt, style.Hash).FitTo(spec.Width, spec.Height);
+            return MediaRenderCommand.Build(spec, style, move, options, new ImageToVideoInputs(first.Path, last, audio), output, captionFile, stills);
+        }
+
+        var references = job.Media.Where(m => m.Input.Role is MediaRoles.ReferenceImage or MediaRoles.ReferenceVideo).ToList();
+        if (references.Count > 0)
+        {
+            var plan = StoryboardPlan.From(spec, references, style.Hash);
+            return StoryboardCommand.Build(spec, style, plan, options, audio, output, captionFile, stills);
+        }
+
+        return RenderCommand.Build(spec, style, options, output, captionFile, job.ThumbnailPath, lastFrame, audio);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "task {TaskId}: ffmpeg exited with {Exit}")]

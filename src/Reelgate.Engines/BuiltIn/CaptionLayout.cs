@@ -66,6 +66,19 @@ public static class CaptionLayout
         return string.Join('\n', lines).Replace("%", "%%", StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The drawtext filter (with its leading comma) that draws the caption file near the bottom;
+    /// <paramref name="enable"/> limits when it shows (an ffmpeg expression in t), null: always.
+    /// </summary>
+    internal static string Drawtext(Core.Catalog.GenerationSpec s, BuiltInRendererOptions options, string captionFile, string? enable = null)
+    {
+        var size = FontSize(s.Width, s.Height);
+        var text = string.Create(CultureInfo.InvariantCulture,
+            $",drawtext=fontfile='{options.FontPath}':textfile='{captionFile}':fontsize={size}:fontcolor=white:line_spacing={size / 3}" +
+            $":box=1:boxcolor=black@0.45:boxborderw={size / 2}:fix_bounds=1:x=(w-text_w)/2:y=h-text_h-h/12");
+        return enable is null ? text : text + ":enable='" + enable + "'";
+    }
+
     /// <summary>Cuts text to fit <paramref name="maxEm"/>, ending with an ellipsis when cut.</summary>
     private static string Fit(string text, double maxEm, bool forceEllipsis = false)
     {

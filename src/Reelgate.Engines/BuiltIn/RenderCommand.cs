@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Reelgate.Core.Catalog;
+using static Reelgate.Engines.BuiltIn.FilterText;
 
 namespace Reelgate.Engines.BuiltIn;
 
@@ -15,7 +16,7 @@ public static class RenderCommand
 {
     public const string Title = "Reelgate built-in procedural preview (not AI output)";
 
-    public static List<string> Build(GenerationSpec s, PromptStyle style, BuiltInRendererOptions options, string output, string? captionFile, string? thumbnailPath = null)
+    public static List<string> Build(GenerationSpec s, PromptStyle style, BuiltInRendererOptions options, string output, string? captionFile, string? thumbnailPath = null, string? lastFramePath = null, string? referenceAudio = null)
     {
         var d = s.DurationSeconds.ToString(CultureInfo.InvariantCulture);
         var lw = Even(s.Width / 4);
@@ -63,61 +64,14 @@ public static class RenderCommand
 
         if (captionFile is not null)
         {
-            var size = CaptionLayout.FontSize(s.Width, s.Height);
-            graph.Append(CultureInfo.InvariantCulture,
-                $",drawtext=fontfile='{options.FontPath}':textfile='{captionFile}':fontsize={size}:fontcolor=white:line_spacing={size / 3}" +
-                $":box=1:boxcolor=black@0.45:boxborderw={size / 2}:fix_bounds=1:x=(w-text_w)/2:y=h-text_h-h/12");
+            graph.Append(CaptionLayout.Drawtext(s, options, captionFile));
         }
 
-        if (thumbnailPath is not null)
-        {
-            // The poster is the middle frame, taken from the same pipeline (no second ffmpeg run).
-            var middle = s.FrameCount / 2;
-            graph.Append(CultureInfo.InvariantCulture, $",split=2[v][t];[t]trim=start_frame={middle}:end_frame={middle + 1}[thumb]");
-        }
-        else
-        {
-            graph.Append("[v]");
-        }
-
-        if (s.Audio)
-        {
-            var m = style.Mood;
-            args.AddRange([
-                "-f", "lavfi", "-i", $"sine=f={F(m.RootHz)}:r=48000:d={d}",
-                "-f", "lavfi", "-i", $"sine=f={F(m.ThirdHz)}:r=48000:d={d}",
-                "-f", "lavfi", "-i", $"sine=f={F(m.FifthHz)}:r=48000:d={d}",
-                "-f", "lavfi", "-i", $"anoisesrc=d={d}:c={m.NoiseColor}:r=48000:a={F(m.NoiseLevel)}:seed={style.SourceSeed % int.MaxValue}",
-            ]);
-            graph.Append(CultureInfo.InvariantCulture,
-                $";[1:a][2:a][3:a][4:a]amix=inputs=4:duration=longest:weights=1 0.6 0.7 1,tremolo=f={F(m.PulseHz)}:d=0.4,afade=t=in:d=0.5,afade=t=out:st={F(Math.Max(0, s.DurationSeconds - 0.5))}:d=0.5,volume=0.8[a]");
-        }
-
-        // Filters get the same thread budget as x264: ffmpeg's default (one filter thread per core)
-        // oversubscribes the cores when renders run in parallel (about 10% slower per pair here).
-        var threads = options.Threads.ToString(CultureInfo.InvariantCulture);
-        args.AddRange(["-filter_complex_threads", threads, "-filter_complex", graph.ToString(), "-map", "[v]"]);
-        if (s.Audio)
-        {
-            args.AddRange(["-map", "[a]", "-c:a", "aac", "-b:a", "128k", "-ar", "48000", "-ac", "2"]);
-        }
-
-        args.AddRange([
-            "-c:v", "libx264", "-preset", options.Preset, "-threads", options.Threads.ToString(CultureInfo.InvariantCulture),
-            "-pix_fmt", "yuv420p", "-r", s.Fps.ToString(CultureInfo.InvariantCulture),
-            "-movflags", "+faststart", "-fflags", "+bitexact", "-flags:v", "+bitexact", "-flags:a", "+bitexact",
-            "-map_metadata", "-1", "-metadata", "title=" + Title, "-metadata", "comment=procedural preview; palette " + style.PaletteName + "; seed " + s.Seed.ToString(CultureInfo.InvariantCulture),
-            "-f", "mp4", output,
-        ]);
-        if (thumbnailPath is not null)
-        {
-            args.AddRange(["-map", "[thumb]", "-frames:v", "1", "-q:v", "4", "-update", "1", "-f", "image2", thumbnailPath]);
-        }
-
+        var taps = new FrameTaps(s.FrameCount, thumbnailPath, lastFramePath);
+        taps.Append(graph);
+        // Without a reference audio this is the procedural tone when asked for, as it always was.
+        var audio = Soundtrack.Add(args, graph, s, style, referenceAudio, 1);
+        Mp4Output.Add(args, s, options, graph.ToString(), audio, "procedural preview; palette " + style.PaletteName + "; seed " + s.Seed.ToString(CultureInfo.InvariantCulture), output, taps);
         return args;
     }
-
-    private static int Even(int n) => Math.Max(2, n - (n % 2));
-
-    private static string F(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
 }

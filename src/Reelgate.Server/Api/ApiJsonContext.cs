@@ -31,6 +31,10 @@ namespace Reelgate.Server.Api;
 [JsonSerializable(typeof(CreateAccountRequest))]
 [JsonSerializable(typeof(AdjustCreditsRequest))]
 [JsonSerializable(typeof(CreateKeyRequest))]
+[JsonSerializable(typeof(ApiEnvelope<UploadData>))]
+[JsonSerializable(typeof(UploadRequest))]
+[JsonSerializable(typeof(KieEnvelope<KieUploadData>))]
+[JsonSerializable(typeof(KieError))]
 public sealed partial class ApiJsonContext : JsonSerializerContext
 {
     /// <summary>

@@ -65,6 +65,8 @@ public sealed class ResultFilesDocumentTransformer : IOpenApiDocumentTransformer
         {
             ["video/mp4"] = new OpenApiMediaType(),
             ["image/jpeg"] = new OpenApiMediaType(),
+
+            // Inputs, last frames and uploads (file_{id}/source.{ext}) are served the same way, in every accepted format.
             ["image/png"] = new OpenApiMediaType(),
             ["image/webp"] = new OpenApiMediaType(),
             ["video/quicktime"] = new OpenApiMediaType(),

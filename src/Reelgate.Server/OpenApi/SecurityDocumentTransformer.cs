@@ -4,8 +4,8 @@ using Microsoft.OpenApi;
 namespace Reelgate.Server.OpenApi;
 
 /// <summary>
-/// The two Bearer keys and which operations need which: every <c>/api/v1</c> operation an API
-/// key (<c>ApiCaller</c>), every <c>/api/admin</c> operation the admin key (the admin group's
+/// The two Bearer keys and which operations need which: every <c>/api/v1</c> operation and the
+/// kie.ai upload routes (<c>/api/file-*</c>) an API key (<c>ApiCaller</c>), every <c>/api/admin</c> operation the admin key (the admin group's
 /// filter). Health and result files need none (a result URL carries its own signature).
 /// </summary>
 public sealed class SecurityDocumentTransformer : IOpenApiDocumentTransformer
@@ -34,7 +34,7 @@ public sealed class SecurityDocumentTransformer : IOpenApiDocumentTransformer
 
         foreach (var (path, item) in document.Paths)
         {
-            var scheme = path.StartsWith("/api/v1/", StringComparison.Ordinal) ? ApiKey
+            var scheme = path.StartsWith("/api/v1/", StringComparison.Ordinal) || path.StartsWith("/api/file-", StringComparison.Ordinal) ? ApiKey
                 : path.StartsWith("/api/admin/", StringComparison.Ordinal) ? AdminKey
                 : null;
             if (scheme is null)

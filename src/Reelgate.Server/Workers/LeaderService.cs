@@ -14,13 +14,15 @@ namespace Reelgate.Server.Workers;
 /// queue and fails, with a refund, those that exhausted their attempts, even if no worker is left;
 /// and, every <see cref="ReelgateOptions.RetentionSweepInterval"/>, the retention sweep, which
 /// removes the files of results older than <see cref="ReelgateOptions.ResultRetention"/> (files
-/// first, then the mark, so a crash between the two only repeats an idempotent delete).
+/// first, then the mark, so a crash between the two only repeats an idempotent delete) and deletes
+/// uploads past <see cref="ReelgateOptions.UploadRetention"/> (bytes first, then the row).
 /// </summary>
 public sealed partial class LeaderService(
     ILeaderLease leases,
     ITaskQueue queue,
     ITaskStore tasks,
     Reelgate.Core.Results.IResultStore results,
+    Reelgate.Core.Uploads.IUploadStore uploads,
     Observability.ReelgateMetrics metrics,
     TimeProvider time,
     IOptions<ReelgateOptions> options,
@@ -61,13 +63,22 @@ public sealed partial class LeaderService(
                         LogSwept(swept.Requeued, swept.Failed);
                     }
 
-                    if (options.Value.ResultRetention > TimeSpan.Zero && now - lastRetention >= options.Value.RetentionSweepInterval.TotalMilliseconds)
+                    if (now - lastRetention >= options.Value.RetentionSweepInterval.TotalMilliseconds)
                     {
                         lastRetention = now;
-                        var expired = await ExpireResultsAsync(now, stoppingToken);
-                        if (expired > 0)
+                        if (options.Value.ResultRetention > TimeSpan.Zero)
                         {
-                            LogExpired(expired, options.Value.ResultRetention.TotalDays);
+                            var expired = await ExpireResultsAsync(now, stoppingToken);
+                            if (expired > 0)
+                            {
+                                LogExpired(expired, options.Value.ResultRetention.TotalDays);
+                            }
+                        }
+
+                        var uploadsGone = await ExpireUploadsAsync(time.GetUtcNow(), stoppingToken);
+                        if (uploadsGone > 0)
+                        {
+                            LogUploadsExpired(uploadsGone);
                         }
                     }
                 }
@@ -152,6 +163,36 @@ public sealed partial class LeaderService(
 
         return count;
     }
+
+    /// <summary>
+    /// Deletes uploads past their <c>ExpiresAt</c> (<see cref="ReelgateOptions.UploadRetention"/>),
+    /// in batches: bytes first, then the row, so a crash between the two leaves a row whose
+    /// delete is repeated, never bytes without a row.
+    /// </summary>
+    private async Task<int> ExpireUploadsAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        var count = 0;
+        while (!ct.IsCancellationRequested)
+        {
+            var batch = await uploads.ExpiredAsync(now, 200, ct);
+            foreach (var file in batch)
+            {
+                await results.DeleteAsync(file.Key, ct);
+                await uploads.DeleteAsync(file.FileId, ct);
+                count++;
+            }
+
+            if (batch.Count < 200)
+            {
+                break;
+            }
+        }
+
+        return count;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "retention: deleted {Count} expired upload(s)")]
+    private partial void LogUploadsExpired(int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "retention: removed the result files of {Count} task(s) older than {Days} day(s); their records stay")]
     private partial void LogExpired(int count, double days);
