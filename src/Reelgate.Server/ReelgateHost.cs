@@ -96,6 +96,8 @@ public static class ReelgateHost
         services.AddSingleton<Reelgate.Server.Uploads.UploadService>();
         services.AddSingleton<Reelgate.Server.Uploads.RemoteMediaFetcher>();
         services.AddSingleton<QueueSignal>();
+        services.AddSingleton<Reelgate.Server.Inputs.InputFetcher>();
+        services.AddSingleton<Reelgate.Server.Inputs.InputPreparer>();
         services.AddSingleton<TaskProcessor>();
         services.AddSingleton<RunningTasks>();
         services.AddSingleton<Reelgate.Server.Events.TaskEventHub>();

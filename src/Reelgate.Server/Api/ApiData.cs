@@ -62,7 +62,10 @@ public sealed record CallbackAttemptData(long AttemptedAt, int? StatusCode, stri
 
 public sealed record TaskEventData(string TaskId, string State, int Progress, string? FailCode, long UpdateTime);
 
-public sealed record ResultJsonData(IReadOnlyList<string> ResultUrls);
+/// <summary>resultJson: the video URLs, and the last frame's URL when the client asked for it (<c>return_last_frame</c>).</summary>
+public sealed record ResultJsonData(
+    IReadOnlyList<string> ResultUrls,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? LastFrameUrl = null);
 
 public sealed record AccountCreatedData(string AccountId);
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Reelgate.Core.Results;
 using Reelgate.Core.Tasks;
 using Reelgate.Server.Options;
 using Reelgate.Server.Security;
@@ -34,7 +35,8 @@ public sealed class TaskView(ResultUrlSigner signer, IOptions<ReelgateOptions> o
         {
             var url = signer.Sign(baseUrl, key, _options.ResultUrlTtl);
             thumbnailUrl = t.ThumbnailKey is { } thumb ? signer.Sign(baseUrl, thumb, _options.ResultUrlTtl) : null;
-            resultJson = JsonSerializer.Serialize(new ResultJsonData([url]), ApiJsonContext.Web.ResultJsonData);
+            var lastFrameUrl = t.Spec is { ReturnLastFrame: true } ? signer.Sign(baseUrl, t.TaskId + "/" + TaskFiles.LastFrame, _options.ResultUrlTtl) : null;
+            resultJson = JsonSerializer.Serialize(new ResultJsonData([url], lastFrameUrl), ApiJsonContext.Web.ResultJsonData);
         }
 
         long? costTime = t.CompleteTime is { } done && t.StartTime is { } start ? Math.Max(0, done - start) : null;

@@ -13,17 +13,32 @@ namespace Reelgate.Server.Callbacks;
 /// (<c>::ffff:0:0/96</c>), IPv4-compatible (<c>::/96</c>), NAT64 (<c>64:ff9b::/96</c> and the
 /// local-use <c>64:ff9b:1::/48</c>) and 6to4 (<c>2002::/16</c>) are judged by the IPv4 address
 /// inside them; Teredo (<c>2001::/32</c>) is refused as a tunnel. All unless the operator lists the
-/// host name or a CIDR range in <c>Reelgate:Callbacks:AllowedHosts</c>. Checked after DNS
-/// resolution and again at connect time.
+/// host name or a CIDR range in <c>Reelgate:Callbacks:AllowedHosts</c> (media input fetching uses
+/// the same rules with <c>Reelgate:Inputs:AllowedHosts</c>). Checked after DNS resolution
+/// (<see cref="RefusalAsync"/>) and again at connect time (<see cref="ConnectAsync"/>).
 /// </summary>
-public sealed class CallbackAddressPolicy(IOptions<ReelgateOptions> options)
+public sealed class CallbackAddressPolicy
 {
-    private readonly List<string> _hosts = options.Value.Callbacks.AllowedHosts.Where(h => !h.Contains('/', StringComparison.Ordinal)).ToList();
-    private readonly List<(IPAddress Network, int Prefix)> _ranges = options.Value.Callbacks.AllowedHosts
-        .Select(h => h.Split('/'))
-        .Where(p => p.Length == 2 && IPAddress.TryParse(p[0], out _) && int.TryParse(p[1], out _))
-        .Select(p => (IPAddress.Parse(p[0]), int.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture)))
-        .ToList();
+    private readonly List<string> _hosts;
+    private readonly List<(IPAddress Network, int Prefix)> _ranges;
+
+    public CallbackAddressPolicy(IOptions<ReelgateOptions> options)
+        : this(options.Value.Callbacks.AllowedHosts)
+    {
+    }
+
+    private CallbackAddressPolicy(IReadOnlyList<string> allowedHosts)
+    {
+        _hosts = allowedHosts.Where(h => !h.Contains('/', StringComparison.Ordinal)).ToList();
+        _ranges = allowedHosts
+            .Select(h => h.Split('/'))
+            .Where(p => p.Length == 2 && IPAddress.TryParse(p[0], out _) && int.TryParse(p[1], out _))
+            .Select(p => (IPAddress.Parse(p[0]), int.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture)))
+            .ToList();
+    }
+
+    /// <summary>The same rules with another allow list (media inputs: <c>Reelgate:Inputs:AllowedHosts</c>).</summary>
+    public static CallbackAddressPolicy WithAllowedHosts(IEnumerable<string> allowedHosts) => new(allowedHosts.ToList());
 
     public bool HostAllowed(string host) => _hosts.Contains(host, StringComparer.OrdinalIgnoreCase);
 
@@ -51,6 +66,66 @@ public sealed class CallbackAddressPolicy(IOptions<ReelgateOptions> options)
         }
 
         return Classify(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
+    }
+
+    /// <summary>Null when the host may be called (every address it resolves to passes), else why not.</summary>
+    public async Task<string?> RefusalAsync(string host, CancellationToken ct)
+    {
+        if (HostAllowed(host))
+        {
+            return null;
+        }
+
+        IPAddress[] addresses;
+        try
+        {
+            addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, ct);
+        }
+        catch (SocketException)
+        {
+            return "host name does not resolve";
+        }
+
+        foreach (var address in addresses)
+        {
+            if (Refusal(host, address) is { } why)
+            {
+                return $"{why} ({address})";
+            }
+        }
+
+        return addresses.Length == 0 ? "host name does not resolve" : null;
+    }
+
+    /// <summary>
+    /// A <see cref="SocketsHttpHandler.ConnectCallback"/>: resolves the host again and checks the
+    /// addresses actually connected to, so DNS rebinding between the check and the connect cannot
+    /// slip through. A refusal throws <see cref="AddressRefusedException"/> (inside the
+    /// <see cref="HttpRequestException"/> the client throws).
+    /// </summary>
+    public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken ct)
+    {
+        var host = context.DnsEndPoint.Host;
+        var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, ct);
+        foreach (var address in addresses)
+        {
+            if (Refusal(host, address) is { } why)
+            {
+                throw new AddressRefusedException($"{why} ({address}) at connect time");
+            }
+        }
+
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(addresses, context.DnsEndPoint.Port, ct);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 
     /// <summary>

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Options;
 using Reelgate.Core.Callbacks;
 using Reelgate.Server.Options;
@@ -29,7 +27,7 @@ public sealed class CallbackSender : IDisposable
             UseProxy = false,
             UseCookies = false,
             PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-            ConnectCallback = ConnectCheckedAsync,
+            ConnectCallback = policy.ConnectAsync,
         };
         _http = new HttpClient(handler) { Timeout = options.Value.Callbacks.Timeout };
     }
@@ -45,7 +43,7 @@ public sealed class CallbackSender : IDisposable
             return Result(null, "refused: only http and https URLs are called");
         }
 
-        if (await RefusalAsync(uri.IdnHost, ct) is { } refusal)
+        if (await _policy.RefusalAsync(uri.IdnHost, ct) is { } refusal)
         {
             return Result(null, "refused: " + refusal);
         }
@@ -63,7 +61,7 @@ public sealed class CallbackSender : IDisposable
             var status = (int)response.StatusCode;
             return Result(status, status is >= 200 and < 300 ? null : status is >= 300 and < 400 ? "redirect not followed" : "non-2xx response");
         }
-        catch (HttpRequestException e) when (e.InnerException is CallbackRefusedException refused)
+        catch (HttpRequestException e) when (e.InnerException is AddressRefusedException refused)
         {
             return Result(null, "refused: " + refused.Message);
         }
@@ -77,60 +75,5 @@ public sealed class CallbackSender : IDisposable
         }
     }
 
-    private async Task<string?> RefusalAsync(string host, CancellationToken ct)
-    {
-        if (_policy.HostAllowed(host))
-        {
-            return null;
-        }
-
-        IPAddress[] addresses;
-        try
-        {
-            addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, ct);
-        }
-        catch (SocketException)
-        {
-            return "host name does not resolve";
-        }
-
-        foreach (var address in addresses)
-        {
-            if (_policy.Refusal(host, address) is { } why)
-            {
-                return $"{why} ({address})";
-            }
-        }
-
-        return addresses.Length == 0 ? "host name does not resolve" : null;
-    }
-
-    private async ValueTask<Stream> ConnectCheckedAsync(SocketsHttpConnectionContext context, CancellationToken ct)
-    {
-        var host = context.DnsEndPoint.Host;
-        var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, ct);
-        foreach (var address in addresses)
-        {
-            if (_policy.Refusal(host, address) is { } why)
-            {
-                throw new CallbackRefusedException($"{why} ({address}) at connect time");
-            }
-        }
-
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
-        {
-            await socket.ConnectAsync(addresses, context.DnsEndPoint.Port, ct);
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
-
     public void Dispose() => _http.Dispose();
-
-    private sealed class CallbackRefusedException(string message) : IOException(message);
 }

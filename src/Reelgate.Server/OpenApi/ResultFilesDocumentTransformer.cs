@@ -21,7 +21,7 @@ public sealed class ResultFilesDocumentTransformer : IOpenApiDocumentTransformer
             Parameters =
             [
                 PathParameter("taskId", "^task_[A-Za-z0-9]{1,64}$", "The task the file belongs to."),
-                PathParameter("file", "^[a-z0-9]{1,32}\\.(mp4|jpg)$", "video.mp4 (the video) or thumb.jpg (its poster)."),
+                PathParameter("file", "^[a-z0-9-]{1,32}\\.(mp4|jpg|png|webp|mov|mp3|wav|m4a)$", "video.mp4 (the video), thumb.jpg (its poster), lastframe.png (its last frame, resultJson's lastFrameUrl) or input-{n}.{ext} (a checked media input, signed for upstream engines)."),
                 QueryParameter("expires", JsonSchemaType.Integer, "Unix seconds after which the URL is refused (403)."),
                 QueryParameter("sig", JsonSchemaType.String, "The URL's signature (HMAC of key and expires); tampered: 403."),
             ],
@@ -66,7 +66,7 @@ public sealed class ResultFilesDocumentTransformer : IOpenApiDocumentTransformer
             ["video/mp4"] = new OpenApiMediaType(),
             ["image/jpeg"] = new OpenApiMediaType(),
 
-            // Uploads (file_{id}/source.{ext}) are served the same way, in every accepted format.
+            // Inputs, last frames and uploads (file_{id}/source.{ext}) are served the same way, in every accepted format.
             ["image/png"] = new OpenApiMediaType(),
             ["image/webp"] = new OpenApiMediaType(),
             ["video/quicktime"] = new OpenApiMediaType(),

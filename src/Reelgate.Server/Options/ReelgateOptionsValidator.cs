@@ -235,13 +235,21 @@ public sealed class ReelgateOptionsValidator : IValidateOptions<ReelgateOptions>
             errors.Add($"Reelgate:Web:SignupCredits is {o.Web.SignupCredits}: set Reelgate__Web__SignupCredits to a whole number from 0 to {Reelgate.Core.Accounts.Credits.MaxBalance}");
         }
 
-        foreach (var host in o.Callbacks.AllowedHosts)
+        foreach (var (section, hosts) in new[] { ("Callbacks", o.Callbacks.AllowedHosts), ("Inputs", o.Inputs.AllowedHosts) })
         {
-            var parts = host.Split('/');
-            if (string.IsNullOrWhiteSpace(host) || (parts.Length == 2 && (!System.Net.IPAddress.TryParse(parts[0], out _) || !int.TryParse(parts[1], out _))) || parts.Length > 2)
+            foreach (var host in hosts)
             {
-                errors.Add($"Reelgate:Callbacks:AllowedHosts has '{host}': use a host name, an IP address, or a CIDR range like 10.0.0.0/8");
+                var parts = host.Split('/');
+                if (string.IsNullOrWhiteSpace(host) || (parts.Length == 2 && (!System.Net.IPAddress.TryParse(parts[0], out _) || !int.TryParse(parts[1], out _))) || parts.Length > 2)
+                {
+                    errors.Add($"Reelgate:{section}:AllowedHosts has '{host}': use a host name, an IP address, or a CIDR range like 10.0.0.0/8 (Reelgate__{section}__AllowedHosts__0)");
+                }
             }
+        }
+
+        if (o.Inputs.FetchTimeout <= TimeSpan.Zero || o.Inputs.FetchTimeout > TimeSpan.FromMinutes(10))
+        {
+            errors.Add($"Reelgate:Inputs:FetchTimeout is {o.Inputs.FetchTimeout}: set Reelgate__Inputs__FetchTimeout between 00:00:00.001 and 00:10:00, like 00:00:30");
         }
 
         foreach (var origin in o.Mcp.AllowedOrigins.Where(a => McpOptions.NormalizeOrigin(a) is null))

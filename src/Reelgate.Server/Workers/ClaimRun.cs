@@ -5,8 +5,8 @@ using Reelgate.Core.Tasks;
 namespace Reelgate.Server.Workers;
 
 /// <summary>
-/// One claim of a task while its route runs: what was claimed, the request, where the output
-/// goes, the attempt in flight, and the three reasons a run stops early (server shutdown, lease
+/// One claim of a task while its route runs: what was claimed, the request, its media inputs,
+/// where the output goes, the attempt in flight, and the three reasons a run stops early (server shutdown, lease
 /// lost, engine timeout), joined in <see cref="Token"/>. <see cref="TaskProcessor"/> owns it
 /// for the claim's lifetime.
 /// </summary>
@@ -31,11 +31,21 @@ internal sealed class ClaimRun : IDisposable
 
     public string LeaseToken => Claimed.LeaseToken;
 
-    public GenerationSpec Spec { get; }
+    /// <summary>The stored spec; after input preparation, with an adaptive ratio resolved from the first frame.</summary>
+    public GenerationSpec Spec { get; set; }
 
     public string Video { get; }
 
     public string Poster { get; }
+
+    /// <summary>Where the engine writes the last frame (PNG) when the spec asks for it; null otherwise.</summary>
+    public string? LastFrame { get; init; }
+
+    /// <summary>The claim's media input directory (deleted when the run ends).</summary>
+    public required string InputDirectory { get; init; }
+
+    /// <summary>The media inputs as checked local files, once prepared (empty for text-to-video).</summary>
+    public IReadOnlyList<LocalMedia> Media { get; set; } = [];
 
     /// <summary>The server is stopping (past its grace): the task goes back to the queue.</summary>
     public CancellationToken Stopping { get; }

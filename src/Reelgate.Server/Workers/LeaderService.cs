@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Reelgate.Core.Leadership;
+using Reelgate.Core.Results;
 using Reelgate.Core.Tasks;
 using Reelgate.Server.Options;
 
@@ -29,6 +30,7 @@ public sealed partial class LeaderService(
 {
     public const string LeaseName = "maintenance";
     private readonly string _holder = Environment.MachineName + ":" + Environment.ProcessId + ":" + Guid.NewGuid().ToString("N")[..8];
+    private readonly TaskOutputFiles _files = new(results, log);
     private bool _leading;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -51,6 +53,11 @@ public sealed partial class LeaderService(
                 {
                     var swept = await queue.ReleaseExpiredAsync(now, options.Value.MaxAttempts, stoppingToken);
                     metrics.TasksSwept(swept.FailedTasks);
+                    foreach (var failed in swept.FailedTasks)
+                    {
+                        await _files.DeleteInputsIfFailedAsync(tasks, failed.TaskId);
+                    }
+
                     if (swept.Requeued + swept.Failed > 0)
                     {
                         LogSwept(swept.Requeued, swept.Failed);
@@ -110,7 +117,7 @@ public sealed partial class LeaderService(
         }
     }
 
-    /// <summary>Removes the files of results past retention, in batches; returns how many tasks' files went.</summary>
+    /// <summary>Removes the files of results past retention (video, poster, last frame, stored inputs), in batches; returns how many tasks' files went.</summary>
     private async Task<int> ExpireResultsAsync(long now, CancellationToken ct)
     {
         var before = now - (long)options.Value.ResultRetention.TotalMilliseconds;
@@ -128,6 +135,18 @@ public sealed partial class LeaderService(
                 if (t.ThumbnailKey is { } poster)
                 {
                     await results.DeleteAsync(poster, ct);
+                }
+
+                // Every other file of the task lives under its key prefix and goes with it: the
+                // last frame and the checked media inputs (absent ones are no error).
+                if (t.Spec is { ReturnLastFrame: true })
+                {
+                    await results.DeleteAsync(t.TaskId + "/" + TaskFiles.LastFrame, ct);
+                }
+
+                foreach (var key in TaskFiles.InputKeys(t.TaskId, t.Spec?.Media ?? []))
+                {
+                    await results.DeleteAsync(key, ct);
                 }
 
                 if (await tasks.MarkResultsExpiredAsync(t.TaskId, now, ct))

@@ -10,11 +10,13 @@ namespace Reelgate.Server.Workers;
 /// <summary>
 /// Runs one claimed task to its end, in steps named for what they do: the claim
 /// (<see cref="ProcessAsync"/>), the engine's request (<c>RequestFor</c>: catalog, stored input,
-/// content policy), the route (with an interrupted attempt's engine first), each engine's
+/// content policy), the route (with an interrupted attempt's engine first), the media inputs
+/// (<see cref="Inputs.InputPreparer"/>: fetched, checked, stored; a bad one fails the task with
+/// <c>input_invalid</c> and a refund), each engine's
 /// attempt under heartbeats and the engine timeout, storing the result, and finishing with
 /// success or fail-with-refund. Delivery guarantee at each checkpoint:
 /// <list type="bullet">
-/// <item>Before the engine starts: nothing is recorded; a crash here re-runs the task after the lease expires (at least once).</item>
+/// <item>Before the engine starts: nothing is recorded but the checked inputs, stored under the task's keys so a re-run uses the same bytes; a crash here re-runs the task after the lease expires (at least once).</item>
 /// <item>While the engine runs: heartbeats extend the lease; if one finds the lease lost, the engine is cancelled, because another worker owns the task now.</item>
 /// <item>After the engine: the file is stored first, then <see cref="ITaskQueue.SucceedAsync"/> ends the task only if our lease still holds, so a task ends (and is charged) exactly once even if generation ran twice.</item>
 /// </list>
@@ -26,6 +28,7 @@ public sealed partial class TaskProcessor(
     ModelCatalog catalog,
     EngineRouter router,
     IResultStore results,
+    Inputs.InputPreparer inputs,
     RunningTasks running,
     Events.TaskEventHub events,
     Observability.ReelgateMetrics metrics,
@@ -34,6 +37,8 @@ public sealed partial class TaskProcessor(
     ILogger<TaskProcessor> log)
 {
     private readonly ReelgateOptions _options = options.Value;
+    private readonly TaskOutputFiles _files = new(results, log);
+    private readonly AbandonedAttempts _abandoned = new(store, attempts, metrics, time, log);
 
     public WorkDirectory Work { get; } = new(options.Value.DataDirectory);
 
@@ -65,8 +70,13 @@ public sealed partial class TaskProcessor(
             route = [.. route.OrderBy(e => e.Name == interrupted.Engine ? 0 : 1)];
         }
 
-        using var run = new ClaimRun(claimed, request.Spec, Work.ClaimFiles(task.TaskId, claimed.Attempt), _options.EngineTimeout, time, stopping) { Interrupted = interrupted };
-        await RunAsync(run, route);
+        using var run = new ClaimRun(claimed, request.Spec, Work.ClaimFiles(task.TaskId, claimed.Attempt), _options.EngineTimeout, time, stopping)
+        {
+            Interrupted = interrupted,
+            InputDirectory = Work.ClaimInputs(task.TaskId, claimed.Attempt),
+            LastFrame = request.Spec.ReturnLastFrame ? Work.ClaimLastFrame(task.TaskId, claimed.Attempt) : null,
+        };
+        await RunAsync(run, request.Model, route);
     }
 
     /// <summary>What the engines are asked to make for a claimed task, or why it can no longer run (the refund's reason).</summary>
@@ -122,14 +132,14 @@ public sealed partial class TaskProcessor(
         return previous.LastOrDefault(a => a.Outcome == AttemptOutcomes.Running);
     }
 
-    /// <summary>Runs the route under heartbeats, then finishes the task; shutdown or a lost lease abandons it instead.</summary>
-    private async Task RunAsync(ClaimRun run, IReadOnlyList<IVideoEngine> route)
+    /// <summary>Prepares the inputs and runs the route under heartbeats, then finishes the task; shutdown or a lost lease abandons it instead.</summary>
+    private async Task RunAsync(ClaimRun run, ModelDefinition model, IReadOnlyList<IVideoEngine> route)
     {
         var heartbeat = new LeaseHeartbeat(queue, events, time, _options.Lease, log).RunAsync(run);
         running.Register(run.Task.TaskId, run.LeaseLost);
         try
         {
-            var result = await TryRouteAsync(run, route);
+            var result = await PrepareInputsAsync(run, model) ?? await TryRouteAsync(run, route);
             await run.CancelAsync();
             await heartbeat;
             await FinishAsync(run, result);
@@ -145,7 +155,36 @@ public sealed partial class TaskProcessor(
             await heartbeat;
             TryDelete(run.Video);
             TryDelete(run.Poster);
+            TryDelete(run.LastFrame);
+            Inputs.InputPreparer.DeleteDirectory(run.InputDirectory);
         }
+    }
+
+    /// <summary>
+    /// Inputs: fetched (or read back from the store), checked and stored before any engine runs;
+    /// null when ready, else the failure that ends the task with a refund. Shutdown or a lost
+    /// lease throws (the task re-runs; the preparer leaves no partial files). Not under the
+    /// engine timeout, which starts again once the inputs are ready: each fetch has its own
+    /// (<c>Reelgate:Inputs:FetchTimeout</c>).
+    /// </summary>
+    private async Task<EngineResult?> PrepareInputsAsync(ClaimRun run, ModelDefinition model)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(run.Stopping, run.LeaseLost.Token);
+        var prepared = await inputs.PrepareAsync(run.Task.TaskId, run.Task.AccountId, model, run.Spec, run.InputDirectory, stop.Token);
+        if (!prepared.Ok)
+        {
+            LogInputRefused(run.Task.TaskId, prepared.Problem!);
+            return EngineResult.Failure(prepared.FailCode ?? FailCodes.InputInvalid, prepared.Problem!);
+        }
+
+        run.Spec = prepared.Spec;
+        run.Media = prepared.Media;
+        if (prepared.Media.Count > 0)
+        {
+            run.EngineTimeout.CancelAfter(_options.EngineTimeout); // the engines get their whole time, fetching aside
+        }
+
+        return null;
     }
 
     /// <summary>Each engine of the route in turn, until one succeeds or one fails for a reason the next would share.</summary>
@@ -179,6 +218,7 @@ public sealed partial class TaskProcessor(
             LogFailover(run.Task.TaskId, engine.Name, result.FailCode ?? "", route[i + 1].Name);
             TryDelete(run.Video);
             TryDelete(run.Poster);
+            TryDelete(run.LastFrame);
             run.Interrupted = null;
         }
 
@@ -200,7 +240,7 @@ public sealed partial class TaskProcessor(
         var outcome = AttemptOutcomes.Interrupted; // unless it returns: shutdown, lease lost, or a fault
         try
         {
-            var result = await engine.GenerateAsync(new EngineJob(run.Task.TaskId, run.Spec, run.Video, run.Poster, run.Current), run.Progress, run.Token);
+            var result = await engine.GenerateAsync(new EngineJob(run.Task.TaskId, run.Spec, run.Video, run.Poster, run.Current) { Media = run.Media, LastFramePath = run.LastFrame }, run.Progress, run.Token);
             outcome = result.Succeeded ? AttemptOutcomes.Succeeded : AttemptOutcomes.Failed;
             return result;
         }
@@ -253,14 +293,12 @@ public sealed partial class TaskProcessor(
         }
     }
 
-    /// <summary>Store result: the video and its poster (if the engine made one) go to the result store; a broken store fails the task with a refund.</summary>
+    /// <summary>Store result: the files go to the result store (<see cref="TaskOutputFiles"/>); a broken store fails the task with a refund.</summary>
     private async Task<(string Video, string? Thumbnail)?> StoreResultAsync(ClaimRun run)
     {
         try
         {
-            var key = await results.PutAsync(run.Task.TaskId, "video.mp4", run.Video, run.Stopping);
-            var thumbnailKey = File.Exists(run.Poster) ? await results.PutAsync(run.Task.TaskId, "thumb.jpg", run.Poster, run.Stopping) : null;
-            return (key, thumbnailKey);
+            return await _files.StoreAsync(run);
         }
         catch (IOException e)
         {
@@ -291,37 +329,12 @@ public sealed partial class TaskProcessor(
 
         if (run.LeaseLost.IsCancellationRequested && run.Current is not null)
         {
-            await EndAbandonedAttemptAsync(taskId, run.Current, run.CurrentEngine);
+            await _abandoned.EndAsync(taskId, run.Current, run.CurrentEngine);
         }
-    }
 
-    /// <summary>
-    /// The lease was lost while an attempt ran. If the task has ended meanwhile (the client
-    /// cancelled it), nobody will resume the attempt: its upstream task is cancelled (best
-    /// effort) and the attempt is ended. If the task still waits, another claim resumes it.
-    /// </summary>
-    private async Task EndAbandonedAttemptAsync(string taskId, AttemptJournal attempt, IVideoEngine? engine)
-    {
-        try
+        if (run.LeaseLost.IsCancellationRequested && run.Spec.Media.Count > 0)
         {
-            var now = await store.GetAsync(taskId, CancellationToken.None);
-            if (now is null || now.State == TaskState.Waiting)
-            {
-                return;
-            }
-
-            if (attempt.UpstreamId is { } upstreamId && engine is IUpstreamEngine upstream)
-            {
-                using var cancelTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                await upstream.CancelUpstreamAsync(upstreamId, cancelTimeout.Token);
-            }
-
-            await attempts.EndAsync(attempt.Id, AttemptOutcomes.Failed, now.FailCode, "the task ended while this attempt ran (" + (now.FailCode ?? now.State) + ")", attempt.Usage, Now(), CancellationToken.None);
-            metrics.AttemptEnded(engine?.Name ?? "unknown", AttemptOutcomes.Failed, now.FailCode);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            LogAttemptEndFailed(taskId, e.GetType().Name);
+            await _files.DeleteInputsIfFailedAsync(store, taskId); // e.g. the client cancelled it while its inputs were fetched
         }
     }
 
@@ -333,6 +346,7 @@ public sealed partial class TaskProcessor(
             metrics.TaskEnded(task.Model, TaskState.Fail, code, task.Cost); // FailAsync refunded the cost in its transaction
             events.Publish(task.AccountId, task.TaskId, TaskState.Fail, task.Progress, code, now);
             LogFailed(task.TaskId, code);
+            await _files.DeleteInputsAsync(task);
         }
         else
         {
@@ -342,8 +356,13 @@ public sealed partial class TaskProcessor(
 
     private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    private static void TryDelete(string path)
+    private static void TryDelete(string? path)
     {
+        if (path is null)
+        {
+            return;
+        }
+
         try
         {
             File.Delete(path);
@@ -381,8 +400,8 @@ public sealed partial class TaskProcessor(
     [LoggerMessage(Level = LogLevel.Warning, Message = "task {TaskId}: engine {Engine} failed ({FailCode}); failing over to {Next}")]
     private partial void LogFailover(string taskId, string engine, string failCode, string next);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "task {TaskId}: ending the abandoned attempt failed ({Error})")]
-    private partial void LogAttemptEndFailed(string taskId, string error);
+    [LoggerMessage(Level = LogLevel.Information, Message = "task {TaskId}: media input refused: {Problem}")]
+    private partial void LogInputRefused(string taskId, string problem);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "task {TaskId}: storing the result failed ({Error})")]
     private partial void LogStoreFailed(string taskId, string error);

@@ -8,7 +8,7 @@ namespace Reelgate.Server.Tests.Infrastructure;
 /// A test engine registered under the built-in engine's name, so it replaces it. It records
 /// every job it is given. Prompts steer it: containing <c>[fail]</c> it fails with
 /// generation_failed; containing <c>[hold]</c> it waits until <see cref="Release"/> or
-/// cancellation; otherwise it writes a small file and succeeds.
+/// cancellation; otherwise it writes a small file (and a last frame when asked) and succeeds.
 /// </summary>
 public sealed class ScriptedEngine : IVideoEngine
 {
@@ -47,6 +47,11 @@ public sealed class ScriptedEngine : IVideoEngine
         }
 
         await File.WriteAllTextAsync(job.OutputPath, "not really an mp4: " + job.TaskId, ct);
+        if (job.LastFramePath is { } lastFrame)
+        {
+            await File.WriteAllTextAsync(lastFrame, "not really a png: " + job.TaskId, ct);
+        }
+
         progress.Report(100);
         return EngineResult.Success();
     }
