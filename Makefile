@@ -5,7 +5,7 @@
 DOTNET ?= dotnet
 CONFIG ?= Release
 RUNTIME_PACKAGES = ffmpeg fonts-dejavu-core
-TEST_PACKAGES := $(RUNTIME_PACKAGES) tmux chromium redis-server postgresql swift swift-proxy swift-account swift-container swift-object
+TEST_PACKAGES := $(RUNTIME_PACKAGES) tmux chromium redis-server postgresql swift swift-proxy swift-account swift-container swift-object nodejs
 
 .PHONY: run build test deps test-deps clean
 
@@ -21,6 +21,8 @@ deps:
 
 test-deps:
 	scripts/install-deps.sh $(TEST_PACKAGES)
+	@# Debian's nodejs comes without npm (NodeSource's bundles it): add it only when missing.
+	command -v npm >/dev/null || scripts/install-deps.sh npm
 
 test: test-deps
 	scripts/check-dotnet.sh

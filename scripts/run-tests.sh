@@ -10,6 +10,10 @@ results=artifacts/test-results
 rm -rf "$results"
 mkdir -p "$results"
 
+# The pinned npm clients (tests/npm) install in the background while the solution builds; the
+# tests that drive them wait for it (scripts/install-npm-clients.sh holds a lock).
+scripts/install-npm-clients.sh >"$results/npm-clients.log" 2>&1 &
+
 if ! dotnet build Reelgate.slnx -c Release -nologo -clp:ErrorsOnly; then
   echo "0 passed, 1 failed"
   exit 1
