@@ -68,7 +68,7 @@ public sealed class UploadTests
     {
         await using var server = await ReelgateTestServer.StartAsync(new Dictionary<string, string?>
         {
-            ["Reelgate:Callbacks:AllowedHosts:0"] = "127.0.0.1", // the URL form fetches this server's own signed URL
+            ["Reelgate:Inputs:AllowedHosts:0"] = "127.0.0.1", // the URL form fetches this server's own signed URL
         });
         var (_, _, apiKey) = await server.CreateAccountAsync(0);
         using var client = server.NewClient(apiKey);
@@ -105,7 +105,8 @@ public sealed class UploadTests
         var (status, body, _) = await client.PostRawAsync("/api/v1/files", JsonSerializer.Serialize(new { fileUrl = (string)uploaded["data"]!["fileUrl"]! }));
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
-        Assert.StartsWith("validation error: fileUrl is not allowed: loopback", (string)body["msg"]!, StringComparison.Ordinal);
+        Assert.StartsWith("validation error: fileUrl could not be fetched (refused: ", (string)body["msg"]!, StringComparison.Ordinal);
+        Assert.Contains("loopback", (string)body["msg"]!, StringComparison.Ordinal);
         AssertNoSpooledFiles(server);
     }
 

@@ -37,7 +37,8 @@ public sealed record ModelData(
     int Fps,
     IReadOnlyList<ModelInputData> Input,
     IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Sizes,
-    ModelPricingData Pricing);
+    ModelPricingData Pricing,
+    IReadOnlyList<string>? Aliases = null);
 
 public sealed record ModelInputData(
     string Name,
@@ -50,7 +51,10 @@ public sealed record ModelInputData(
     int? MinLength,
     int? MaxLength,
     string? AliasOf,
-    string? Description);
+    string? Description,
+    IReadOnlyList<string>? Roles = null,
+    int? MinItems = null,
+    int? MaxItems = null);
 
 public sealed record ModelPricingData(string RateField, IReadOnlyDictionary<string, long> RatesPerSecond, string DurationField, string? AudioField, decimal AudioMultiplier);
 

@@ -20,9 +20,10 @@ public static class ModelsEndpoints
         m.Id,
         m.Description,
         m.Fps,
-        m.Input.Select(f => new ModelInputData(f.Name, f.Type, f.Required, f.Default, f.Values, f.Min, f.Max, f.MinLength, f.MaxLength, f.AliasOf, f.Description)).ToList(),
+        m.Input.Select(f => new ModelInputData(f.Name, f.Type, f.Required, f.Default, f.Values, f.Min, f.Max, f.MinLength, f.MaxLength, f.AliasOf, f.Description, f.Roles, f.MinItems, f.MaxItems)).ToList(),
         m.Output.Sizes,
         // The price reads the spec, so its fields are output's (one catalog field per fact); the
         // names stay in the answer so clients reading them keep working.
-        new ModelPricingData(m.Output.ResolutionField, m.Pricing.RatesPerSecond, m.Output.DurationField, m.Output.AudioField, m.Pricing.AudioMultiplier));
+        new ModelPricingData(m.Output.ResolutionField, m.Pricing.RatesPerSecond, m.Output.DurationField, m.Output.AudioField, m.Pricing.AudioMultiplier),
+        m.Aliases);
 }

@@ -150,7 +150,7 @@ public static class UploadEndpoints
             return new UploadInput(await uploads.SpoolAsync(source, ct), json.FileName, json.UploadPath, 0, null);
         }
 
-        var (fetched, error) = await fetcher.FetchAsync(url!, uploads, ct);
+        var (fetched, error) = await fetcher.FetchAsync(url!, ct);
         return fetched is null
             ? UploadInput.Refused(422, "validation error: " + error)
             : new UploadInput(fetched, json.FileName ?? Path.GetFileName(new Uri(url!).AbsolutePath), json.UploadPath, 0, null);

@@ -44,8 +44,8 @@ public sealed class InputFetcher : IDisposable
         _http.DefaultRequestHeaders.UserAgent.ParseAdd("Reelgate-Inputs/1");
     }
 
-    /// <summary>Fetches <paramref name="url"/> into <paramref name="destination"/> (created or replaced).</summary>
-    public async Task<FetchOutcome> FetchAsync(string url, MediaKind kind, string destination, CancellationToken ct)
+    /// <summary>Fetches <paramref name="url"/> into <paramref name="destination"/> (created or replaced), within the kind's size limit (the largest of all when the kind is not known yet, as for an upload).</summary>
+    public async Task<FetchOutcome> FetchAsync(string url, MediaKind? kind, string destination, CancellationToken ct)
     {
         using var timeout = new CancellationTokenSource(_timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);

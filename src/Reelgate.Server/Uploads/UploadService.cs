@@ -35,8 +35,7 @@ public sealed partial class UploadService(
     /// <summary>Copies <paramref name="source"/> to a temporary file, counting; stops and keeps nothing once past <see cref="MaxBytes"/>.</summary>
     public async Task<SpooledFile> SpoolAsync(Stream source, CancellationToken ct)
     {
-        Directory.CreateDirectory(_work.Path);
-        var path = Path.Combine(_work.Path, "upload-" + Guid.NewGuid().ToString("N") + ".part");
+        var path = SpoolPath();
         var buffer = new byte[81920];
         long total = 0;
         var kept = false;
@@ -67,6 +66,13 @@ public sealed partial class UploadService(
                 File.Delete(path);
             }
         }
+    }
+
+    /// <summary>A fresh temporary file name for an upload being received (its directory exists).</summary>
+    public string SpoolPath()
+    {
+        Directory.CreateDirectory(_work.Path);
+        return Path.Combine(_work.Path, "upload-" + Guid.NewGuid().ToString("N") + ".part");
     }
 
     /// <summary>Checks, stores and records a spooled file for the account; the caller still disposes <paramref name="spooled"/>.</summary>

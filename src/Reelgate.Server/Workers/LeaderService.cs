@@ -30,7 +30,7 @@ public sealed partial class LeaderService(
 {
     public const string LeaseName = "maintenance";
     private readonly string _holder = Environment.MachineName + ":" + Environment.ProcessId + ":" + Guid.NewGuid().ToString("N")[..8];
-    private readonly TaskOutputFiles _files = new(results, log);
+    private readonly TaskOutputFiles _files = new(results, log, options.Value.FfmpegPath);
     private bool _leading;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

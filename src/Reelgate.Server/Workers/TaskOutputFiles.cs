@@ -9,7 +9,7 @@ namespace Reelgate.Server.Workers;
 /// deleted when the task fails, is cancelled, or is failed by the expired-lease sweep (no claim
 /// follows a fail, and retention looks at successes only).
 /// </summary>
-internal sealed partial class TaskOutputFiles(IResultStore results, ILogger log)
+internal sealed partial class TaskOutputFiles(IResultStore results, ILogger log, string ffmpegPath)
 {
     /// <summary>
     /// Stores the video, then the poster and the last frame if the engine made them, and returns
@@ -19,6 +19,15 @@ internal sealed partial class TaskOutputFiles(IResultStore results, ILogger log)
     public async Task<(string Video, string? Thumbnail)> StoreAsync(ClaimRun run)
     {
         var taskId = run.Task.TaskId;
+        // An engine that did not deliver the frame (an upstream's last_frame_url missing or
+        // broken) is covered by cutting it from the video (before the store takes the video:
+        // the local store moves it), so lastFrameUrl always names a file.
+        if (run.LastFrame is { } wanted && !File.Exists(wanted))
+        {
+            LogNoLastFrame(taskId, run.CurrentEngine?.Name ?? "unknown");
+            await Reelgate.Engines.Ffmpeg.LastFrameExtractor.ExtractAsync(ffmpegPath, run.Video, wanted, run.Stopping);
+        }
+
         var key = await results.PutAsync(taskId, TaskFiles.Video, run.Video, run.Stopping);
         var thumbnailKey = File.Exists(run.Poster) ? await results.PutAsync(taskId, TaskFiles.Poster, run.Poster, run.Stopping) : null;
         if (run.LastFrame is { } lastFrame)
@@ -26,10 +35,6 @@ internal sealed partial class TaskOutputFiles(IResultStore results, ILogger log)
             if (File.Exists(lastFrame))
             {
                 await results.PutAsync(taskId, TaskFiles.LastFrame, lastFrame, run.Stopping);
-            }
-            else
-            {
-                LogNoLastFrame(taskId, run.CurrentEngine?.Name ?? "unknown");
             }
         }
 
@@ -73,7 +78,7 @@ internal sealed partial class TaskOutputFiles(IResultStore results, ILogger log)
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "task {TaskId}: the last frame was asked for but engine {Engine} did not write it")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "task {TaskId}: the last frame was asked for but engine {Engine} did not write it; cutting it from the video")]
     private partial void LogNoLastFrame(string taskId, string engine);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "task {TaskId}: deleting the failed task's stored inputs failed ({Error}); they stay in the result store")]

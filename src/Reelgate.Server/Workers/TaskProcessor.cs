@@ -37,7 +37,7 @@ public sealed partial class TaskProcessor(
     ILogger<TaskProcessor> log)
 {
     private readonly ReelgateOptions _options = options.Value;
-    private readonly TaskOutputFiles _files = new(results, log);
+    private readonly TaskOutputFiles _files = new(results, log, options.Value.FfmpegPath);
     private readonly AbandonedAttempts _abandoned = new(store, attempts, metrics, time, log);
 
     public WorkDirectory Work { get; } = new(options.Value.DataDirectory);
