@@ -81,6 +81,7 @@ public sealed class MediaEndToEndTests : IDisposable
         var (_, _, key) = await server.CreateAccountAsync(10_000);
         using var client = server.NewClient(key);
         var upload = await MediaCreateTests.UploadAsync(client, await TestMedia.PngAsync(640, 480));
+        // An orbit: its path, sin(2*PI*P), once broke every such render (P was substituted into PI).
         var input = new { prompt = "orbit around the test card", image_urls = new[] { upload }, resolution = "480p", duration = Seconds, seed = 4242 };
 
         var videos = new List<byte[]>();
