@@ -189,6 +189,17 @@ public sealed class BuiltInMediaRenderTests(MediaInputs inputs) : IClassFixture<
     public void CameraMove_FollowsMotionWords(string prompt, string expected) =>
         Assert.Equal(expected, CameraMove.FromPrompt(prompt, new byte[32]).Name);
 
+    [Fact]
+    public void Zoompan_KeepsPi_WhenTheMoveIsAnOrbit()
+    {
+        // The orbit's path is sin(2*PI*P): only the lone P is the progress, never the P of PI.
+        var zoompan = CameraMove.FromPrompt("orbit around the statue", new byte[32]).Zoompan(752, 560, 24, 96);
+
+        Assert.Contains("sin(2*PI*(min(on/95", zoompan, StringComparison.Ordinal);
+        Assert.Contains("sin(PI*(min(on/95", zoompan, StringComparison.Ordinal);
+        Assert.DoesNotContain(")I*", zoompan, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(4, 3)]
     [InlineData(5, 1)]

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using static Reelgate.Engines.BuiltIn.FilterText;
 
 namespace Reelgate.Engines.BuiltIn;
@@ -12,7 +13,7 @@ namespace Reelgate.Engines.BuiltIn;
 /// <see cref="PathX"/> and <see cref="PathY"/> are ffmpeg expressions in P (progress 0-1, eased)
 /// giving the window's position in its free room (0 left/top, 0.5 centre, 1 right/bottom).
 /// </summary>
-public sealed record CameraMove(string Name, double EndZoom, string PathX, string PathY)
+public sealed partial record CameraMove(string Name, double EndZoom, string PathX, string PathY)
 {
     private static readonly (string Name, string[] Phrases)[] Moves =
     [
@@ -89,8 +90,9 @@ public sealed record CameraMove(string Name, double EndZoom, string PathX, strin
             zoom = $"1+{F6(EndZoom - 1)}*{p}";
         }
 
-        var x = PathX.Replace("P", p, StringComparison.Ordinal);
-        var y = PathY.Replace("P", p, StringComparison.Ordinal);
+        // P alone, not the P of PI (the orbit's path): replacing every P broke its sin(2*PI*P).
+        var x = ProgressVariable().Replace(PathX, p);
+        var y = ProgressVariable().Replace(PathY, p);
         return $"zoompan=z='{zoom}':x='(iw-iw/zoom)*({x})+0.5':y='(ih-ih/zoom)*({y})+0.5':d=1:s={I(width)}x{I(height)}:fps={I(fps)}";
     }
 
@@ -116,6 +118,9 @@ public sealed record CameraMove(string Name, double EndZoom, string PathX, strin
     /// <summary>This move, or a zoom in of the same amount when a zoom out has no exact canvas at this size.</summary>
     public CameraMove FitTo(int width, int height) =>
         CanvasSize(width, height) is null ? new CameraMove("zoom-in", 1 / EndZoom, "0.5", "0.5") : this;
+
+    [GeneratedRegex(@"\bP\b")]
+    private static partial Regex ProgressVariable();
 
     private static int Gcd(int a, int b) => b == 0 ? a : Gcd(b, a % b);
 
