@@ -50,7 +50,10 @@ public sealed record ModelInputData(
     int? MinLength,
     int? MaxLength,
     string? AliasOf,
-    string? Description);
+    string? Description,
+    int? MinItems = null,
+    int? MaxItems = null,
+    IReadOnlyList<string>? Roles = null);
 
 public sealed record ModelPricingData(string RateField, IReadOnlyDictionary<string, long> RatesPerSecond, string DurationField, string? AudioField, decimal AudioMultiplier);
 

@@ -20,7 +20,7 @@ public static class ModelsEndpoints
         m.Id,
         m.Description,
         m.Fps,
-        m.Input.Select(f => new ModelInputData(f.Name, f.Type, f.Required, f.Default, f.Values, f.Min, f.Max, f.MinLength, f.MaxLength, f.AliasOf, f.Description)).ToList(),
+        m.Input.Select(f => new ModelInputData(f.Name, f.Type, f.Required, f.Default, f.Values, f.Min, f.Max, f.MinLength, f.MaxLength, f.AliasOf, f.Description, f.MinItems, f.MaxItems, f.Roles)).ToList(),
         m.Output.Sizes,
         // The price reads the spec, so its fields are output's (one catalog field per fact); the
         // names stay in the answer so clients reading them keep working.
