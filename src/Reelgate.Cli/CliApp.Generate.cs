@@ -24,8 +24,8 @@ public sealed partial class CliApp
         var output = new Option<string?>("--output", "-o") { Description = "File to write (default <taskId>.mp4)" };
         var noDownload = new Option<bool>("--no-download") { Description = "Wait for the task but do not download" };
         var noWait = new Option<bool>("--no-wait") { Description = "Create the task, print its id and exit" };
-        var image = Media("--image", "First frame image: a local file (uploaded first) or an http(s)/data: URL");
-        var lastImage = Media("--last-image", "Last frame image (needs --image): a local file or a URL");
+        var image = new Option<string?>("--image") { Description = "First frame image: a local file (uploaded first) or an http(s)/data: URL" };
+        var lastImage = new Option<string?>("--last-image") { Description = "Last frame image (needs --image): a local file or a URL" };
         var refImage = Media("--ref-image", "Reference image, repeatable: a local file or a URL");
         var refVideo = Media("--ref-video", "Reference video, repeatable: a local file or a URL");
         var refAudio = Media("--ref-audio", "Reference audio, repeatable: a local file or a URL");
@@ -38,8 +38,8 @@ public sealed partial class CliApp
         command.SetAction((p, ct) => WithClient(p, async (client, ct2) =>
         {
             var media = new MediaInputs();
-            media.Add("--image", "first_frame", p.GetValue(image));
-            media.Add("--last-image", "last_frame", p.GetValue(lastImage));
+            media.Add("--image", "first_frame", p.GetValue(image) is { } first ? [first] : null);
+            media.Add("--last-image", "last_frame", p.GetValue(lastImage) is { } last ? [last] : null);
             media.Add("--ref-image", "reference_image", p.GetValue(refImage));
             media.Add("--ref-video", "reference_video", p.GetValue(refVideo));
             media.Add("--ref-audio", "reference_audio", p.GetValue(refAudio));
