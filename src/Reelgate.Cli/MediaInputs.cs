@@ -80,7 +80,8 @@ internal sealed class MediaInputs
             values.Add((Array.IndexOf(field.Roles, role), flag, value));
         }
 
-        var uploaded = new Dictionary<string, string>(StringComparer.Ordinal);
+        // Every rule first, so a refused command uploads nothing.
+        var plan = new List<(string Name, bool List, List<(int Position, string Flag, string Value)> Ordered)>();
         foreach (var (name, values) in byField)
         {
             var field = fields.First(f => f.Name == name);
@@ -95,6 +96,12 @@ internal sealed class MediaInputs
                 throw new CliException(ExitCodes.Usage, $"{ordered[0].Flag} needs the earlier {field.Roles[0].Replace('_', ' ')} too (model {modelId}, field {name})");
             }
 
+            plan.Add((name, field.List, ordered));
+        }
+
+        var uploaded = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, list, ordered) in plan)
+        {
             var urls = new List<string>();
             foreach (var (_, _, value) in ordered)
             {
@@ -106,7 +113,7 @@ internal sealed class MediaInputs
                 urls.Add(url);
             }
 
-            body[name] = field.List ? new JsonArray(urls.Select(u => (JsonNode?)u).ToArray()) : urls[0];
+            body[name] = list ? new JsonArray(urls.Select(u => (JsonNode?)u).ToArray()) : urls[0];
         }
     }
 

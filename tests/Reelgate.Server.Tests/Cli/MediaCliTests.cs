@@ -54,11 +54,14 @@ public sealed class MediaCliTests
 
         var run = await CliRunner.RunAsync(Args(server, key, "generate", "x", "--model", "seedance-2.0-image-to-video", "--image", missing));
         var wrongModel = await CliRunner.RunAsync(Args(server, key, "generate", "x", "--ref-video", "https://example.com/clip.mp4"));
+        var lastOnly = await CliRunner.RunAsync(Args(server, key, "generate", "x", "--model", "seedance-2.0-image-to-video", "--last-image", "https://example.com/end.png"));
 
         Assert.Equal(2, run.ExitCode);
         Assert.Equal($"error: --image: no such file: {missing}", run.Stderr.Trim());
         Assert.Equal(2, wrongModel.ExitCode);
         Assert.Contains("--ref-video: model seedance-2.0-text-to-video has no input for it (it takes no media inputs)", wrongModel.Stderr, StringComparison.Ordinal);
+        Assert.Equal(2, lastOnly.ExitCode);
+        Assert.Contains("--last-image needs the earlier first frame too (model seedance-2.0-image-to-video, field image_urls)", lastOnly.Stderr, StringComparison.Ordinal);
         var list = await CliRunner.RunAsync(Args(server, key, "list", "--json"));
         Assert.Empty(list.Json["items"]!.AsArray());
         Assert.Empty(Directory.EnumerateDirectories(server.DataDirectory, "file_*", SearchOption.AllDirectories));
