@@ -3,12 +3,11 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Reelgate.Client;
-using Spectre.Console;
 
 namespace Reelgate.Cli;
 
 /// <summary>The <c>reelgate</c> command tree (System.CommandLine) and its handlers.</summary>
-public sealed class CliApp(TextWriter stdout, TextWriter stderr, Func<string, string?> env, bool interactive)
+public sealed partial class CliApp(TextWriter stdout, TextWriter stderr, Func<string, string?> env, bool interactive)
 {
     private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
 
@@ -69,143 +68,6 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, Func<string, st
         }));
         root.Subcommands.Add(Admin());
         return root;
-    }
-
-    private Command Generate()
-    {
-        var prompt = new Argument<string>("prompt") { Description = "What the video shows" };
-        var model = new Option<string>("--model") { Description = "Model id", DefaultValueFactory = _ => SeedanceTextToVideoInput.ModelId };
-        var ratio = new Option<string?>("--ratio") { Description = "16:9, 9:16, 1:1, 4:3, 3:4, 21:9 or adaptive" };
-        var resolution = new Option<string?>("--resolution") { Description = "480p, 720p or 1080p" };
-        var duration = new Option<int?>("--duration") { Description = "Seconds (4-15)" };
-        var audio = new Option<bool>("--audio") { Description = "Generate an audio track" };
-        var seed = new Option<long?>("--seed") { Description = "Seed (-1 random)" };
-        var callback = new Option<string?>("--callback-url") { Description = "Where the server POSTs the result" };
-        var input = new Option<string?>("--input") { Description = "Extra input fields as a JSON object (any model)" };
-        var output = new Option<string?>("--output", "-o") { Description = "File to write (default <taskId>.mp4)" };
-        var noDownload = new Option<bool>("--no-download") { Description = "Wait for the task but do not download" };
-        var command = new Command("generate", "Create a task, follow it with a progress bar, download the video")
-        {
-            prompt, model, ratio, resolution, duration, audio, seed, callback, input, output, noDownload,
-        };
-        command.SetAction((p, ct) => WithClient(p, async (client, ct2) =>
-        {
-            var body = new JsonObject { ["prompt"] = p.GetValue(prompt) };
-            if (p.GetValue(ratio) is { } r)
-            {
-                body["ratio"] = r;
-            }
-
-            if (p.GetValue(resolution) is { } res)
-            {
-                body["resolution"] = res;
-            }
-
-            if (p.GetValue(duration) is { } d)
-            {
-                body["duration"] = d;
-            }
-
-            if (p.GetValue(audio))
-            {
-                body["generate_audio"] = true;
-            }
-
-            if (p.GetValue(seed) is { } s)
-            {
-                body["seed"] = s;
-            }
-
-            if (p.GetValue(input) is { } extra)
-            {
-                if (ParseObject(extra) is not { } extraObject)
-                {
-                    throw new CliException(ExitCodes.Usage, "--input must be a JSON object, e.g. '{\"web_search\":true}'");
-                }
-
-                foreach (var (k, v) in extraObject)
-                {
-                    body[k] = v?.DeepClone();
-                }
-            }
-
-            var id = await client.CreateTaskAsync(p.GetValue(model)!, body, new CreateTaskOptions { CallBackUrl = p.GetValue(callback) }, ct2);
-            var json = p.GetValue(_json);
-            var path = Path.GetFullPath(p.GetValue(output) ?? id + ".mp4");
-            TaskInfo task;
-            string? saved = null;
-            try
-            {
-                if (interactive && !json)
-                {
-                    (task, saved) = await FollowWithProgressBarAsync(client, id, p.GetValue(noDownload) ? null : path, ct2);
-                }
-                else
-                {
-                    task = await client.WaitAsync(id, null, ct2);
-                    if (task.State == TaskStates.Success && !p.GetValue(noDownload))
-                    {
-                        saved = await client.DownloadAsync(task, path, null, ct2);
-                    }
-                }
-            }
-            catch (OperationCanceledException) when (ct2.IsCancellationRequested)
-            {
-                await stderr.WriteLineAsync($"interrupted: task {id} keeps running (see 'reelgate status {id}', stop it with 'reelgate cancel {id}')");
-                return ExitCodes.Interrupted;
-            }
-
-            var result = TaskJson(task);
-            if (saved is not null)
-            {
-                result["path"] = saved;
-            }
-
-            if (task.State != TaskStates.Success)
-            {
-                await Emit(p, result, () => stderr.WriteLineAsync($"error: task {id} failed: {task.FailCode} {task.FailMsg} (credits refunded)"));
-                return ExitCodes.TaskFailed;
-            }
-
-            await Emit(p, result, () => stdout.WriteLineAsync(
-                $"{saved ?? string.Join(' ', task.ResultUrls)}\ntask {id}: {task.CreditsConsumed?.ToString(CultureInfo.InvariantCulture) ?? "?"} credits spent, {task.CostTime?.ToString(CultureInfo.InvariantCulture) ?? "?"} ms"));
-            return ExitCodes.Ok;
-        }, ct));
-        return command;
-    }
-
-    private async Task<(TaskInfo Task, string? Saved)> FollowWithProgressBarAsync(ReelgateClient client, string id, string? path, CancellationToken ct)
-    {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stderr), Interactive = InteractionSupport.Yes, Ansi = AnsiSupport.Yes });
-        TaskInfo? task = null;
-        string? saved = null;
-        await console.Progress()
-            .AutoClear(false)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new SpinnerColumn())
-            .StartAsync(async ctx =>
-            {
-                var bar = ctx.AddTask($"{id} waiting", maxValue: 100);
-                task = await client.WaitAsync(id, new Inline<TaskProgress>(p =>
-                {
-                    bar.Description = $"{id} {p.State}";
-                    bar.Value = p.Progress;
-                }), ct);
-                bar.Description = $"{id} {task.State}";
-                bar.Value = 100;
-                bar.StopTask();
-                if (task.State == TaskStates.Success && path is not null)
-                {
-                    var download = ctx.AddTask("download", maxValue: 1);
-                    saved = await client.DownloadAsync(task, path, new Inline<DownloadProgress>(d =>
-                    {
-                        download.MaxValue = Math.Max(1, d.TotalBytes ?? d.BytesReceived);
-                        download.Value = d.BytesReceived;
-                    }), ct);
-                    download.Value = download.MaxValue;
-                    download.StopTask();
-                }
-            });
-        return (task!, saved);
     }
 
     private Command Status()

@@ -133,10 +133,13 @@ public sealed record CreateTaskOptions
 }
 
 /// <summary>Typed input of <c>seedance-2.0-text-to-video</c>; null fields are left out and take the model's defaults.</summary>
-public sealed record SeedanceTextToVideoInput
+public sealed record SeedanceTextToVideoInput : IGenerationInput
 {
     /// <summary>The model id this input is for.</summary>
     public const string ModelId = "seedance-2.0-text-to-video";
+
+    /// <inheritdoc />
+    string IGenerationInput.Model => ModelId;
 
     /// <summary>Text prompt, 1 to 20000 characters.</summary>
     public required string Prompt { get; init; }
@@ -209,4 +212,5 @@ public sealed record SeedanceTextToVideoInput
 [JsonSerializable(typeof(TaskInfo))]
 [JsonSerializable(typeof(TaskPage))]
 [JsonSerializable(typeof(JsonObject))]
+[JsonSerializable(typeof(UploadedFileInfo))]
 internal sealed partial class ClientJsonContext : JsonSerializerContext;

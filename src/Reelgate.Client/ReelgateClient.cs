@@ -20,7 +20,7 @@ namespace Reelgate.Client;
 /// await client.DownloadAsync(task, "out.mp4");
 /// </code>
 /// </example>
-public sealed class ReelgateClient : IDisposable
+public sealed partial class ReelgateClient : IDisposable
 {
     private readonly HttpClient _http;
     private readonly ReelgateClientOptions _options;
@@ -370,13 +370,14 @@ public sealed class ReelgateClient : IDisposable
     }
 
     /// <summary>Sends an API call and returns the envelope's <c>data</c>; throws for any error envelope.</summary>
-    internal async Task<JsonElement> SendAsync(HttpMethod method, string pathAndQuery, JsonObject? body, string? requestId, CancellationToken ct)
+    internal Task<JsonElement> SendAsync(HttpMethod method, string pathAndQuery, JsonObject? body, string? requestId, CancellationToken ct) =>
+        SendContentAsync(method, pathAndQuery, body is null ? null : new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"), requestId, ct);
+
+    /// <summary>Sends a call with any body (the request disposes it) and returns the envelope's <c>data</c>.</summary>
+    private async Task<JsonElement> SendContentAsync(HttpMethod method, string pathAndQuery, HttpContent? content, string? requestId, CancellationToken ct)
     {
         using var request = Request(method, pathAndQuery);
-        if (body is not null)
-        {
-            request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
-        }
+        request.Content = content;
 
         if (requestId is not null)
         {

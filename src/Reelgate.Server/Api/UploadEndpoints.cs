@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
 using Microsoft.OpenApi;
+using Reelgate.Core.Uploads;
 using Reelgate.Server.OpenApi;
 using Reelgate.Server.Uploads;
 
@@ -87,10 +88,14 @@ public static class UploadEndpoints
             return TypedResults.Json(new KieEnvelope<KieUploadData>(true, 200, KieSuccess, data), ApiJsonContext.Web.KieEnvelopeKieUploadData, statusCode: 200);
         }
 
+        return ApiResults.Ok(ToData(stored, result.Url!), ApiJsonContext.Web.ApiEnvelopeUploadData);
+    }
+
+    /// <summary>The answer's <c>data</c> for a stored file (REST and MCP's upload_file).</summary>
+    internal static UploadData ToData(UploadedFile stored, string url)
+    {
         var info = stored.Info;
-        return ApiResults.Ok(
-            new UploadData(stored.FileId, result.Url!, info.MimeType, info.Size, info.Width, info.Height, info.DurationSeconds, Iso(stored.ExpiresAt)),
-            ApiJsonContext.Web.ApiEnvelopeUploadData);
+        return new UploadData(stored.FileId, url, info.MimeType, info.Size, info.Width, info.Height, info.DurationSeconds, Iso(stored.ExpiresAt));
     }
 
     /// <summary>The file of the request, spooled, with the client's display names; or the refusal.</summary>

@@ -25,6 +25,7 @@ public static class McpEndpoint
     public static IServiceCollection AddReelgateMcp(this IServiceCollection services)
     {
         services.AddHttpContextAccessor();
+        services.AddSingleton<UploadFileTool>();
         services.AddSingleton<ReelgateMcpTools>();
         services.AddMcpServer(o => o.ServerInfo = new Implementation { Name = "reelgate", Version = typeof(McpEndpoint).Assembly.GetName().Version?.ToString() ?? "0" })
             .WithHttpTransport(o => o.Stateless = true)

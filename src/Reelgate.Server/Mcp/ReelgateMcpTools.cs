@@ -16,7 +16,7 @@ namespace Reelgate.Server.Mcp;
 
 /// <summary>
 /// The MCP tools: <c>generate_video</c> (create, optionally wait), <c>get_task</c>,
-/// <c>list_tasks</c>, <c>get_credits</c>, <c>list_models</c>. Input schemas come from the model
+/// <c>list_tasks</c>, <c>get_credits</c>, <c>list_models</c>, <c>upload_file</c> (<see cref="UploadFileTool"/>). Input schemas come from the model
 /// catalog. Each call is rate-limited like its REST twin (generate_video as a create, the rest as
 /// reads) and creates through the same use case as REST and the Playground (<see cref="TaskCreator"/>),
 /// whose outcome is worded in one place here (<see cref="ToolError(CreateResult)"/>). Arguments are checked against the tool's published inputSchema
@@ -33,6 +33,7 @@ public sealed class ReelgateMcpTools(
     IAccountStore accounts,
     TaskView view,
     TaskEventHub hub,
+    UploadFileTool uploadFile,
     TimeProvider time)
 {
     /// <summary>The longest a generate_video call waits for its task (it keeps running after).</summary>
@@ -60,7 +61,7 @@ public sealed class ReelgateMcpTools(
         var http = accessor.HttpContext ?? throw new InvalidOperationException("MCP tool called outside an HTTP request");
         var key = (AuthenticatedKey)http.Items[McpEndpoint.KeyItem]!;
         var args = call.Arguments is { } given ? new Dictionary<string, JsonElement>(given) : NoArguments;
-        var kind = call.Name == "generate_video" ? RequestKind.Create : RequestKind.Read;
+        var kind = call.Name is "generate_video" or UploadFileTool.Name ? RequestKind.Create : RequestKind.Read; // as their REST twins
         var (tier, decision) = await limiter.AcquireAsync(key, kind, ct);
         if (!decision.Allowed)
         {
@@ -87,6 +88,7 @@ public sealed class ReelgateMcpTools(
             "get_task" => await GetTaskAsync(http, key, args, ct),
             "list_tasks" => await ListAsync(http, key, args, ct),
             "get_credits" => Ok(new JsonObject { ["credits"] = await accounts.GetBalanceAsync(key.AccountId, ct) ?? 0 }),
+            UploadFileTool.Name => await uploadFile.CallAsync(http, key, args, ct),
             "list_models" => Ok(new JsonObject { ["models"] = JsonSerializer.SerializeToNode(catalog.Models.Select(ModelsEndpoints.ToData).ToList(), ApiJsonContext.Web.IReadOnlyListModelData) }),
             _ => throw new InvalidOperationException($"tool {call.Name} is declared but has no handler"),
         };
@@ -267,6 +269,7 @@ public sealed class ReelgateMcpTools(
                     },
                     ["required"] = new JsonArray("models"),
                 }),
+            Tool(UploadFileTool.Name, UploadFileTool.Description, UploadFileTool.InputSchema(), UploadFileTool.OutputSchema()),
         };
         return tools;
     }
@@ -385,14 +388,9 @@ public sealed class ReelgateMcpTools(
         return schema;
     }
 
-    private static JsonElement ToElement(JsonObject o) => JsonDocument.Parse(o.ToJsonString()).RootElement.Clone();
+    private static JsonElement ToElement(JsonObject o) => ToolResults.ToElement(o);
 
-    /// <summary>A success: the JSON object as text (for clients that read only text) and as structuredContent.</summary>
-    private static CallToolResult Ok(JsonObject data) => new()
-    {
-        Content = [new TextContentBlock { Text = data.ToJsonString() }],
-        StructuredContent = ToElement(data),
-    };
+    private static CallToolResult Ok(JsonObject data) => ToolResults.Ok(data);
 
     /// <summary>
     /// The MCP wording of a refused create (and of a tool call's rate limit): the REST code and msg,
@@ -411,9 +409,5 @@ public sealed class ReelgateMcpTools(
         _ => throw new InvalidOperationException($"create outcome {result.Status} is not an error"),
     };
 
-    private static CallToolResult Error(int code, string msg) => new()
-    {
-        Content = [new TextContentBlock { Text = $"{code} {msg}" }],
-        IsError = true,
-    };
+    private static CallToolResult Error(int code, string msg) => ToolResults.Error(code, msg);
 }
