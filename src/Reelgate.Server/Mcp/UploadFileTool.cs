@@ -85,7 +85,7 @@ public sealed class UploadFileTool(UploadService uploads, RemoteMediaFetcher fet
         }
         else
         {
-            var (fetched, error) = await fetcher.FetchAsync(url!, uploads, ct);
+            var (fetched, error) = await fetcher.FetchAsync(url!, ct);
             if (fetched is null)
             {
                 return ToolResults.Error(422, "validation error: " + error);
