@@ -78,9 +78,17 @@ public sealed partial class CliApp
 
             var modelId = p.GetValue(model)!;
             var lastFrame = p.GetValue(returnLastFrame);
-            if (media.Any || lastFrame || !body.ContainsKey("prompt"))
+            if (media.Any || lastFrame || !body.ContainsKey("prompt") || body.ContainsKey("ratio"))
             {
                 var definition = await ModelAsync(client, modelId, ct2);
+                var fields = (definition["input"] as JsonArray)?.OfType<JsonObject>().Select(f => (string?)f["name"]).ToHashSet() ?? [];
+                if (body["ratio"] is { } ratioValue && !fields.Contains("ratio") && fields.Contains("aspect_ratio"))
+                {
+                    // kie-shaped models name the ratio aspect_ratio.
+                    body.Remove("ratio");
+                    body["aspect_ratio"] = ratioValue;
+                }
+
                 if (!body.ContainsKey("prompt") && (definition["input"] as JsonArray)?.OfType<JsonObject>().Any(f => (string?)f["name"] == "prompt" && (bool?)f["required"] == true) == true)
                 {
                     throw new CliException(ExitCodes.Usage, $"prompt: model {modelId} needs one, e.g. reelgate generate \"a paper boat on a pond\"");

@@ -1,10 +1,10 @@
-using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
 using Reelgate.Core.Catalog;
 using Reelgate.Core.Engines;
 using Reelgate.Core.Media;
 using Reelgate.Engines.BuiltIn;
+using Reelgate.Testing;
 
 namespace Reelgate.Engines.Tests;
 
@@ -237,39 +237,10 @@ public sealed class BuiltInMediaRenderTests(MediaInputs inputs) : IClassFixture<
         }
     }
 
-    /// <summary>One frame (the first of the file after <paramref name="filter"/>) as raw RGB24.</summary>
-    private static async Task<byte[]> DecodeAsync(string? path, string? filter)
-    {
-        var args = new List<string> { "-v", "error", "-i", path! };
-        if (filter is not null)
-        {
-            args.AddRange(["-vf", filter]);
-        }
+    /// <summary>One frame (the first of the file after <paramref name="filter"/>) as raw RGB24 of the render's size.</summary>
+    private static Task<byte[]> DecodeAsync(string? path, string? filter) => FrameCompare.DecodeAsync(path!, filter, Width, Height);
 
-        args.AddRange(["-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]);
-        using var p = Process.Start(new ProcessStartInfo("/usr/bin/ffmpeg", args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var errors = p.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        using var ms = new MemoryStream();
-        await p.StandardOutput.BaseStream.CopyToAsync(ms, TestContext.Current.CancellationToken);
-        await p.WaitForExitAsync(TestContext.Current.CancellationToken);
-        Assert.True(p.ExitCode == 0, await errors);
-        Assert.Equal(Width * Height * 3, ms.Length);
-        return ms.ToArray();
-    }
-
-    private static double Psnr(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
-    {
-        Assert.Equal(a.Length, b.Length);
-        double sum = 0;
-        for (var i = 0; i < a.Length; i++)
-        {
-            var d = a[i] - b[i];
-            sum += d * d;
-        }
-
-        var mse = sum / a.Length;
-        return mse == 0 ? 100 : 10 * Math.Log10(255.0 * 255.0 / mse);
-    }
+    private static double Psnr(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b) => FrameCompare.Psnr(a, b);
 
     private sealed class OnProgress(Action<int> action) : IProgress<int>
     {

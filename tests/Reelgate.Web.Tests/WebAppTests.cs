@@ -111,8 +111,12 @@ public sealed class WebAppTests
         await page.ClickAsync("text=Tasks");
         await page.WaitForSelectorAsync($"a:has-text('{taskId}')");
         await Assertions.Expect(page.Locator($"a:has-text('{apiTask}')")).ToBeVisibleAsync();
-        var thumbLoaded = await page.EvalOnSelectorAsync<bool>($"a[href='tasks/{taskId}'] img", "img => img.complete && img.naturalWidth > 0");
-        Assert.True(thumbLoaded, "the task's thumbnail did not load");
+        // The poster loads as a person would wait for it (a busy machine may take a moment), not in the same instant the row appears.
+        var thumbLoaded = await page.WaitForFunctionAsync(
+            "sel => { const img = document.querySelector(sel); return !!img && img.complete && img.naturalWidth > 0; }",
+            $"a[href='tasks/{taskId}'] img",
+            new PageWaitForFunctionOptions { Timeout = 15_000 });
+        Assert.True(await thumbLoaded.JsonValueAsync<bool>(), "the task's thumbnail did not load");
         await Browser.ShootAsync(page, "06-tasks");
         await page.ClickAsync($"a.mono:has-text('{taskId}')");
         await Assertions.Expect(page.Locator("pre.param")).ToContainTextAsync("a paper boat");

@@ -80,7 +80,7 @@ public sealed class MediaCliTests
             await File.WriteAllBytesAsync(png, await TestMedia.PngAsync(640, 480), Ct);
             await File.WriteAllBytesAsync(mp3, await TestMedia.Mp3Async(), Ct);
 
-            var frames = await CliRunner.RunAsync(Args(server, key, "generate", "frames", "--model", "bytedance/seedance-2", "--image", png, "--last-image", png, "--return-last-frame", "--resolution", "480p", "--duration", "4", "--no-wait", "--json"));
+            var frames = await CliRunner.RunAsync(Args(server, key, "generate", "frames", "--model", "bytedance/seedance-2", "--image", png, "--last-image", png, "--return-last-frame", "--ratio", "9:16", "--resolution", "480p", "--duration", "4", "--no-wait", "--json"));
             var references = await CliRunner.RunAsync(Args(server, key, "generate", "refs", "--model", "bytedance/seedance-2-fast", "--ref-image", png, "--ref-image", png, "--ref-audio", mp3, "--resolution", "480p", "--duration", "4", "--no-wait", "--json"));
 
             Assert.True(frames.ExitCode == 0, frames.Stderr + frames.Stdout);
@@ -89,6 +89,7 @@ public sealed class MediaCliTests
             Assert.Equal((string?)framesInput["first_frame_url"], (string?)framesInput["last_frame_url"]); // one path, uploaded once
             Assert.True((bool)framesInput["return_last_frame"]!);
             Assert.Null(framesInput["image_urls"]);
+            Assert.Equal(("9:16", null), ((string?)framesInput["aspect_ratio"], (string?)framesInput["ratio"])); // kie's name for the ratio
             Assert.True(references.ExitCode == 0, references.Stderr + references.Stdout);
             var refsInput = await InputOfAsync(server, key, (string)references.Json["taskId"]!);
             Assert.Equal(2, refsInput["reference_image_urls"]!.AsArray().Count);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Reelgate.Server.Tests.Infrastructure;
+using Reelgate.Testing;
 using static Reelgate.Server.Tests.Media.MediaTasks;
 
 namespace Reelgate.Server.Tests.Media;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace Reelgate.Server.Tests.Media;
+namespace Reelgate.Testing;
 
 /// <summary>
 /// Pictures compared the way a viewer would: one frame decoded by Debian's ffmpeg to raw RGB24
