@@ -25,7 +25,7 @@ public static class PostgresStorage
     {
         services.AddSingleton(_ => new PostgresDatabase(connectionString));
         services.AddSingleton<IReelgateDatabase>(sp => sp.GetRequiredService<PostgresDatabase>());
-        services.AddSingleton<ITaskStore>(sp => new PostgresTaskStore(sp.GetRequiredService<PostgresDatabase>()));
+        services.AddSingleton<ITaskStore>(sp => new PostgresTaskStore(sp.GetRequiredService<PostgresDatabase>(), sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddSingleton<ITaskQueue>(sp => new PostgresTaskQueue(sp.GetRequiredService<PostgresDatabase>()));
         services.AddSingleton<IAccountStore>(sp => new PostgresAccountStore(sp.GetRequiredService<PostgresDatabase>()));
         services.AddSingleton<IEngineAttempts>(sp => new PostgresEngineAttempts(sp.GetRequiredService<PostgresDatabase>()));
