@@ -20,8 +20,10 @@ namespace Reelgate.Bench;
 /// <see cref="ServiceBenchmark.PickupAsync"/> on both (2 workers, 5 warm-up jobs, then one job
 /// after another 2-11 ms apart; latency = job started - add answered). Rounds alternate which
 /// system goes first; rates are medians of the rounds, latencies are pooled over the rounds.
-/// Informative rows: Reelgate's store call in process (no HTTP, auth or JSON), with one key and
-/// with 64 keys, to separate the HTTP path from the transaction.
+/// Informative rows: createTask from 64 keys on 64 accounts (against one hot key), the group
+/// commit's batch sizes, pickup under a steady load of creates, and Reelgate's store call in process
+/// (no HTTP, auth or JSON) with one key and with 64 keys, to separate the HTTP path from the
+/// database. The machine's load average is recorded; above 1.5 per core the run is marked noisy.
 /// </summary>
 public static class PeerBenchmark
 {
@@ -34,6 +36,7 @@ public static class PeerBenchmark
         var pickups = quick ? 50 : 200;
         var rounds = quick ? 1 : 3;
         const int Concurrency = 64;
+        const int LoadPerSecond = 200;
         var peerDir = Path.GetFullPath(Path.Combine("bench", "peer", "graphile"));
         if (PostgresCluster.InstalledBin is null)
         {
@@ -44,14 +47,17 @@ public static class PeerBenchmark
         var loadAtStart = LoadAverage();
         await using var cluster = await PostgresCluster.StartNewAsync();
         var pgVersion = await ScalarAsync(cluster.AdminConnectionString, "SHOW server_version");
-        Console.WriteLine($"peer: PostgreSQL {pgVersion} on 127.0.0.1:{cluster.Port} (fsync=off), N={jobs} adds with {Concurrency} in flight, {pickups} pickups, {rounds} round(s)");
+        Console.WriteLine($"peer: PostgreSQL {pgVersion} on 127.0.0.1:{cluster.Port} (fsync=off), N={jobs} adds with {Concurrency} in flight, {pickups} pickups, {rounds} round(s); load average {loadAtStart}");
 
         var reelgateAdd = new List<JsonObject>();
+        var reelgateAdd64 = new List<JsonObject>();
         var graphileAdd = new List<JsonObject>();
         var store1 = new List<JsonObject>();
         var store64 = new List<JsonObject>();
         var reelgatePickup = new List<double>();
         var graphilePickup = new List<double>();
+        var reelgateLoaded = new List<double>();
+        var graphileLoaded = new List<double>();
         for (var round = 0; round < rounds; round++)
         {
             // Alternate the order, so neither system always runs on a warmer (or busier) machine.
@@ -65,29 +71,37 @@ public static class PeerBenchmark
 
             async Task ReelgateAddAsync()
             {
-                var r = await HttpAddAsync(serverDll, await DatabaseAsync(cluster, $"r_add_{round}"), jobs, Concurrency);
-                reelgateAdd.Add(r);
-                Console.WriteLine($"  round {round}: Reelgate createTask {(double)r["jobsPerSecond"]!:0} jobs/s (p50 {(double)r["addP50Ms"]!:0.0} ms, errors {(int)r["errors"]!})");
+                foreach (var (keys, into) in new[] { (1, reelgateAdd), (Concurrency, reelgateAdd64) })
+                {
+                    var r = await HttpAddAsync(serverDll, await DatabaseAsync(cluster, $"r_add_{keys}_{round}"), jobs, Concurrency, keys);
+                    into.Add(r);
+                    Console.WriteLine($"  round {round}: Reelgate createTask, {keys} key(s): {(double)r["jobsPerSecond"]!:0} jobs/s (p50 {(double)r["addP50Ms"]!:0.0} ms, errors {(int)r["errors"]!}); batches {r["batches"]!.ToJsonString()}");
+                }
             }
 
-            async Task GraphilePickupAsync()
+            async Task GraphilePickupAsync(int loadRate, List<double> into)
             {
-                var r = await NodeAsync(peerDir, ["--connection", await DatabaseAsync(cluster, $"g_pick_{round}", url: true), "--phase", "pickup", "--jobs", Str(pickups), "--workers", "2", "--seed", Str(7 + round)]);
+                var r = await NodeAsync(peerDir, ["--connection", await DatabaseAsync(cluster, $"g_pick_{loadRate}_{round}", url: true), "--phase", "pickup", "--jobs", Str(pickups), "--workers", "2", "--seed", Str(7 + round), "--load-rate", Str(loadRate)]);
                 var latencies = r["latenciesMs"]!.AsArray().Select(x => (double)x!).ToList();
-                graphilePickup.AddRange(latencies);
-                Console.WriteLine($"  round {round}: graphile-worker pickup p50 {ServiceBenchmark.Percentile(latencies, 0.5):0.000} ms, p99 {ServiceBenchmark.Percentile(latencies, 0.99):0.00} ms, n={latencies.Count}");
+                into.AddRange(latencies);
+                Console.WriteLine($"  round {round}: graphile-worker pickup{Loaded(loadRate)} p50 {ServiceBenchmark.Percentile(latencies, 0.5):0.000} ms, p99 {ServiceBenchmark.Percentile(latencies, 0.99):0.00} ms, n={latencies.Count}");
             }
 
-            async Task ReelgatePickupAsync()
+            async Task ReelgatePickupAsync(int loadRate, List<double> into)
             {
-                var latencies = await ServiceBenchmark.PickupAsync(serverDll, pickups, PostgresSettings(await DatabaseAsync(cluster, $"r_pick_{round}")));
-                reelgatePickup.AddRange(latencies);
-                Console.WriteLine($"  round {round}: Reelgate pickup p50 {ServiceBenchmark.Percentile(latencies, 0.5):0.000} ms, p99 {ServiceBenchmark.Percentile(latencies, 0.99):0.00} ms, n={latencies.Count}");
+                var latencies = await ServiceBenchmark.PickupAsync(serverDll, pickups, PostgresSettings(await DatabaseAsync(cluster, $"r_pick_{loadRate}_{round}")), loadRate);
+                into.AddRange(latencies);
+                Console.WriteLine($"  round {round}: Reelgate pickup{Loaded(loadRate)} p50 {ServiceBenchmark.Percentile(latencies, 0.5):0.000} ms, p99 {ServiceBenchmark.Percentile(latencies, 0.99):0.00} ms, n={latencies.Count}");
             }
 
-            foreach (var phase in reelgateFirst ? new Func<Task>[] { ReelgateAddAsync, GraphileAddAsync, ReelgatePickupAsync, GraphilePickupAsync } : [GraphileAddAsync, ReelgateAddAsync, GraphilePickupAsync, ReelgatePickupAsync])
+            Func<Task>[] reelgatePhases = [ReelgateAddAsync, () => ReelgatePickupAsync(0, reelgatePickup), () => ReelgatePickupAsync(LoadPerSecond, reelgateLoaded)];
+            Func<Task>[] graphilePhases = [GraphileAddAsync, () => GraphilePickupAsync(0, graphilePickup), () => GraphilePickupAsync(LoadPerSecond, graphileLoaded)];
+            for (var phase = 0; phase < reelgatePhases.Length; phase++)
             {
-                await phase();
+                foreach (var run in reelgateFirst ? [reelgatePhases[phase], graphilePhases[phase]] : new[] { graphilePhases[phase], reelgatePhases[phase] })
+                {
+                    await run();
+                }
             }
 
             var s1 = await StoreAddAsync(await DatabaseAsync(cluster, $"r_store1_{round}"), jobs, Concurrency, keys: 1);
@@ -97,38 +111,58 @@ public static class PeerBenchmark
             Console.WriteLine($"  round {round}: Reelgate store call in process: one key {(double)s1["jobsPerSecond"]!:0} jobs/s, {Concurrency} keys {(double)s64["jobsPerSecond"]!:0} jobs/s");
         }
 
+        var loadAtEnd = LoadAverage();
+        var noisy = Noisy(loadAtStart) || Noisy(loadAtEnd);
+        if (noisy)
+        {
+            Console.WriteLine($"peer: NOISY: the 1-minute load average passed 1.5 per core ({loadAtStart} at start, {loadAtEnd} at end): not a result");
+        }
+
         var rAdd = Median(reelgateAdd, "jobsPerSecond");
         var gAdd = Median(graphileAdd, "jobsPerSecond");
         var rP50 = ServiceBenchmark.Percentile(reelgatePickup, 0.5);
         var gP50 = ServiceBenchmark.Percentile(graphilePickup, 0.5);
+        var rP99 = ServiceBenchmark.Percentile(reelgatePickup, 0.99);
         var rows = new JsonArray
         {
-            Row($"add rate, jobs/s (N={jobs}, {Concurrency} in flight, no worker; Reelgate: createTask over HTTP)", rAdd, gAdd, ">= 2", rAdd / gAdd >= 2),
-            Row($"pickup p50, ms (add answered -> job started, 2 workers, {pickups} x {rounds} jobs)", rP50, gP50, "<= 0.5", gP50 > 0 ? rP50 / gP50 <= 0.5 : rP50 == 0),
-            Row("pickup p99, ms", ServiceBenchmark.Percentile(reelgatePickup, 0.99), ServiceBenchmark.Percentile(graphilePickup, 0.99), null, null),
+            Row($"add rate, jobs/s (N={jobs}, {Concurrency} in flight, no worker; Reelgate: createTask over HTTP, one key)", rAdd, gAdd, ">= 2", rAdd / gAdd >= 2),
+            Row($"add rate, jobs/s (Reelgate: createTask over HTTP, {Concurrency} keys on {Concurrency} accounts)", Median(reelgateAdd64, "jobsPerSecond"), gAdd, null, null),
+            Row($"pickup p50, ms (add answered -> job started, 2 workers, {pickups} x {rounds} jobs, idle otherwise)", rP50, gP50, "<= 0.5", gP50 > 0 ? rP50 / gP50 <= 0.5 : rP50 == 0),
+            Row("pickup p99, ms (Reelgate goal: <= 20 ms)", rP99, ServiceBenchmark.Percentile(graphilePickup, 0.99), "Reelgate <= 20 ms", rP99 <= 20),
             Row("pickup max, ms", reelgatePickup.Max(), graphilePickup.Max(), null, null),
-            Row("add latency p50, ms (per add, at the add rate above)", Median(reelgateAdd, "addP50Ms"), Median(graphileAdd, "addP50Ms"), null, null),
-            Row("add rate, jobs/s, Reelgate's store call in process (one key: same transaction as createTask, no HTTP/auth/JSON)", Median(store1, "jobsPerSecond"), gAdd, null, null),
-            Row($"add rate, jobs/s, Reelgate's store call in process ({Concurrency} keys on {Concurrency} accounts: no shared key/account row lock)", Median(store64, "jobsPerSecond"), gAdd, null, null),
+            Row($"pickup p50, ms, under a steady {LoadPerSecond} creates/s", ServiceBenchmark.Percentile(reelgateLoaded, 0.5), ServiceBenchmark.Percentile(graphileLoaded, 0.5), null, null),
+            Row($"pickup p99, ms, under a steady {LoadPerSecond} creates/s", ServiceBenchmark.Percentile(reelgateLoaded, 0.99), ServiceBenchmark.Percentile(graphileLoaded, 0.99), null, null),
+            Row("add latency p50, ms (per add, at the one-key add rate above)", Median(reelgateAdd, "addP50Ms"), Median(graphileAdd, "addP50Ms"), null, null),
+            Row("add rate, jobs/s, Reelgate's store call in process (one key: the same group commit as createTask, no HTTP/auth/JSON)", Median(store1, "jobsPerSecond"), gAdd, null, null),
+            Row($"add rate, jobs/s, Reelgate's store call in process ({Concurrency} keys on {Concurrency} accounts)", Median(store64, "jobsPerSecond"), gAdd, null, null),
         };
         return new JsonObject
         {
             ["rows"] = rows,
-            ["loadAverage"] = $"{loadAtStart} at start, {LoadAverage()} at end (1, 5, 15 min; other processes share this machine)",
+            ["noisy"] = noisy,
+            ["loadAverage"] = $"{loadAtStart} at start, {loadAtEnd} at end (1, 5, 15 min; {Environment.ProcessorCount} cores; noisy above {1.5 * Environment.ProcessorCount:0.0})",
             ["jobs"] = jobs,
             ["warmup"] = Warmup,
             ["concurrency"] = Concurrency,
             ["pickupsPerRound"] = pickups,
+            ["steadyLoadPerSecond"] = LoadPerSecond,
             ["rounds"] = rounds,
             ["postgres"] = $"{pgVersion}, one throwaway cluster on 127.0.0.1 (fsync=off, max_connections=200), one database per system and phase",
             ["graphileWorker"] = graphileAdd[0]["graphileWorker"]?.DeepClone(),
             ["node"] = graphileAdd[0]["node"]?.DeepClone(),
             ["reelgateAddRounds"] = new JsonArray([.. reelgateAdd]),
+            ["reelgateAdd64KeysRounds"] = new JsonArray([.. reelgateAdd64]),
             ["graphileAddRounds"] = new JsonArray([.. graphileAdd]),
             ["storeOneKeyRounds"] = new JsonArray([.. store1]),
             ["storeManyKeysRounds"] = new JsonArray([.. store64]),
         };
     }
+
+    private static string Loaded(int loadRate) => loadRate > 0 ? $" (steady {loadRate} creates/s)" : "";
+
+    /// <summary>The 1-minute load average above 1.5 per core: other work shares the machine.</summary>
+    private static bool Noisy(string loadAverage) =>
+        double.TryParse(loadAverage.Split(' ')[0], CultureInfo.InvariantCulture, out var oneMinute) && oneMinute > 1.5 * Environment.ProcessorCount;
 
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
@@ -205,15 +239,23 @@ public static class PeerBenchmark
         ["rowsInTable"] = rows,
     };
 
-    /// <summary>createTask over HTTP on a server in PostgreSQL mode with no workers.</summary>
-    private static async Task<JsonObject> HttpAddAsync(string serverDll, string connectionString, int jobs, int concurrency)
+    /// <summary>
+    /// createTask over HTTP on a server in PostgreSQL mode with no workers, from <paramref name="keys"/>
+    /// keys on as many accounts (used round robin; one key is a reseller's single hot key). Adds the
+    /// server's group-commit batch sizes (its <c>/metrics</c> histogram) to the result.
+    /// </summary>
+    private static async Task<JsonObject> HttpAddAsync(string serverDll, string connectionString, int jobs, int concurrency, int keys)
     {
         var settings = PostgresSettings(connectionString);
         settings["Reelgate__Workers"] = "0";
         using var server = await ServerUnderTest.StartAsync(serverDll, settings);
-        var key = await server.FundedKeyAsync(long.MaxValue / 4);
+        var apiKeys = new string[keys];
+        for (var k = 0; k < keys; k++)
+        {
+            apiKeys[k] = await server.FundedKeyAsync(long.MaxValue / 4 / keys);
+        }
+
         using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency }) { BaseAddress = server.BaseAddress };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         var errors = 0;
         async Task Create(int i)
         {
@@ -221,6 +263,7 @@ public static class PeerBenchmark
             {
                 Content = new StringContent(ServiceBenchmark.Body.Replace("benchmark", $"benchmark {i}", StringComparison.Ordinal), Encoding.UTF8, "application/json"),
             };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKeys[i % keys]);
             request.Headers.Add("X-Request-ID", $"peer-{i}");
             using var response = await client.SendAsync(request);
             var body = await response.Content.ReadFromJsonAsync<JsonObject>();
@@ -231,10 +274,64 @@ public static class PeerBenchmark
         }
 
         await ConcurrentlyAsync(0, Warmup, concurrency, Create);
+        var before = await BatchHistogramAsync(client);
         var run = await ConcurrentlyAsync(Warmup, jobs, concurrency, Create);
+        var after = await BatchHistogramAsync(client);
         var result = AddResult(jobs, run, long.Parse(await ScalarAsync(connectionString, "SELECT count(*) FROM tasks"), CultureInfo.InvariantCulture));
         result["errors"] = errors;
+        result["keys"] = keys;
+        result["batches"] = BatchSizes(before, after);
         return result;
+    }
+
+    /// <summary>The cumulative buckets of <c>reelgate_create_batch_size</c> from <c>/metrics</c> (le -> count, and "sum").</summary>
+    private static async Task<Dictionary<string, double>> BatchHistogramAsync(HttpClient client)
+    {
+        var text = await client.GetStringAsync("/metrics");
+        var buckets = new Dictionary<string, double>();
+        foreach (var line in text.Split('\n'))
+        {
+            if (line.StartsWith("reelgate_create_batch_size_bucket{", StringComparison.Ordinal))
+            {
+                var le = line[(line.IndexOf("le=\"", StringComparison.Ordinal) + 4)..];
+                buckets[le[..le.IndexOf('"', StringComparison.Ordinal)]] = double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+            }
+            else if (line.StartsWith("reelgate_create_batch_size_sum", StringComparison.Ordinal))
+            {
+                buckets["sum"] = double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+            }
+        }
+
+        return buckets;
+    }
+
+    /// <summary>Batches committed during the measured run, per size range, and the mean size.</summary>
+    private static JsonObject BatchSizes(Dictionary<string, double> before, Dictionary<string, double> after)
+    {
+        double At(Dictionary<string, double> h, string le) => h.TryGetValue(le, out var v) ? v : 0;
+        var histogram = new JsonObject();
+        var previous = 0.0;
+        var lower = 1;
+        foreach (var le in after.Keys.Where(k => k != "sum" && k != "+Inf").OrderBy(k => double.Parse(k, CultureInfo.InvariantCulture)))
+        {
+            var cumulative = At(after, le) - At(before, le);
+            var upper = (int)double.Parse(le, CultureInfo.InvariantCulture);
+            if (cumulative - previous > 0)
+            {
+                histogram[lower == upper ? $"{upper}" : $"{lower}-{upper}"] = cumulative - previous;
+            }
+
+            previous = cumulative;
+            lower = upper + 1;
+        }
+
+        var batches = At(after, "+Inf") - At(before, "+Inf");
+        return new JsonObject
+        {
+            ["count"] = batches,
+            ["meanSize"] = batches > 0 ? Math.Round((At(after, "sum") - At(before, "sum")) / batches, 2) : null,
+            ["histogram"] = histogram,
+        };
     }
 
     /// <summary>

@@ -96,8 +96,10 @@ public static class ServiceBenchmark
     /// Creates tasks one after another (5 warm-up tasks 300 ms apart, not counted, then pauses of
     /// 2-11 ms) on a server with 2 workers and the instant engine; returns createTask answered ->
     /// engine started, in ms. <paramref name="extraSettings"/> selects e.g. PostgreSQL mode.
+    /// With <paramref name="loadPerSecond"/> above 0, another client creates tasks at that steady
+    /// rate (from its own key) the whole time: the measured tasks are picked up among them.
     /// </summary>
-    internal static async Task<List<double>> PickupAsync(string serverDll, int tasks, IReadOnlyDictionary<string, string>? extraSettings = null)
+    internal static async Task<List<double>> PickupAsync(string serverDll, int tasks, IReadOnlyDictionary<string, string>? extraSettings = null, int loadPerSecond = 0)
     {
         var log = Path.Combine(Path.GetTempPath(), $"pickup-{Guid.NewGuid():N}.log");
         var settings = new Dictionary<string, string>
@@ -118,6 +120,8 @@ public static class ServiceBenchmark
         var answered = new Dictionary<string, long>();
         var ids = new List<string>();
         var random = new Random(7);
+        using var stopLoad = new CancellationTokenSource();
+        var load = loadPerSecond > 0 ? SteadyCreatesAsync(server.BaseAddress, await server.FundedKeyAsync(long.MaxValue / 4), loadPerSecond, stopLoad.Token) : Task.FromResult(0);
         for (var i = 0; i < tasks + 5; i++)
         {
             var response = await client.PostAsync("/api/v1/jobs/createTask", new StringContent(Body, Encoding.UTF8, "application/json"));
@@ -133,11 +137,19 @@ public static class ServiceBenchmark
             await Task.Delay(i < 5 ? 300 : random.Next(2, 12));
         }
 
+        await stopLoad.CancelAsync();
+        var loadCreated = await load;
+        if (loadPerSecond > 0)
+        {
+            Console.WriteLine($"    (steady load: {loadCreated} other creates at {loadPerSecond}/s during the measurement)");
+        }
+
         var deadline = DateTime.UtcNow.AddMinutes(2);
+        var wanted = ids.ToHashSet();
         while (DateTime.UtcNow < deadline)
         {
             var lines = File.Exists(log) ? await File.ReadAllLinesAsync(log) : [];
-            if (lines.Length >= ids.Count)
+            if (lines.Count(l => wanted.Contains(l.Split(' ')[0])) >= wanted.Count)
             {
                 break;
             }
@@ -157,6 +169,44 @@ public static class ServiceBenchmark
 
         File.Delete(log);
         return latencies;
+    }
+
+    /// <summary>Creates tasks at <paramref name="perSecond"/> (in 10 ms ticks, not waiting for answers) until stopped; returns how many were answered 200.</summary>
+    private static async Task<int> SteadyCreatesAsync(Uri baseAddress, string key, int perSecond, CancellationToken stop)
+    {
+        using var client = new HttpClient { BaseAddress = baseAddress };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        var created = 0;
+        var inFlight = new List<Task>();
+        async Task CreateOne()
+        {
+            using var response = await client.PostAsync("/api/v1/jobs/createTask", new StringContent(Body, Encoding.UTF8, "application/json"), CancellationToken.None);
+            if (response.IsSuccessStatusCode)
+            {
+                Interlocked.Increment(ref created);
+            }
+        }
+
+        var watch = Stopwatch.StartNew();
+        var sent = 0;
+        using var ticks = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
+        try
+        {
+            while (await ticks.WaitForNextTickAsync(stop))
+            {
+                var due = (int)(watch.Elapsed.TotalSeconds * perSecond);
+                for (; sent < due; sent++)
+                {
+                    inFlight.Add(CreateOne());
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await Task.WhenAll(inFlight);
+        return created;
     }
 
     private static async Task<(double PerMinute, double Bound)> SaturatedAsync(string serverDll, int tasks)

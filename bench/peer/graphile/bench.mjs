@@ -1,7 +1,7 @@
 // graphile-worker side of `bench/run peer` (driven by bench/Reelgate.Bench/PeerBenchmark.cs).
 // Usage:
 //   node bench.mjs --connection postgres://... --phase add    --jobs 2000 --concurrency 64 [--warmup 200]
-//   node bench.mjs --connection postgres://... --phase pickup --jobs 200  --workers 2      [--seed 7]
+//   node bench.mjs --connection postgres://... --phase pickup --jobs 200  --workers 2      [--seed 7] [--load-rate 200]
 // Library defaults everywhere (pool of 10, LISTEN/NOTIFY, pollInterval 2 s, no local queue);
 // the database must be empty (one database per phase). One JSON object on stdout.
 import { performance } from "node:perf_hooks";
@@ -18,6 +18,7 @@ const concurrency = Number(args.concurrency ?? 64);
 const warmup = Number(args.warmup ?? 200);
 const workers = Number(args.workers ?? 2);
 const seed = Number(args.seed ?? 7);
+const loadRate = Number(args["load-rate"] ?? 0); // other jobs added per second during the pickup phase
 if (!connectionString || !["add", "pickup"].includes(phase)) {
   console.error("usage: node bench.mjs --connection <postgres url> --phase add|pickup [--jobs N] [--concurrency C] [--warmup W] [--workers K]");
   process.exit(2);
@@ -79,9 +80,17 @@ async function pickupPhase() {
   const answered = new Map();
   const runner = await run({
     connectionString, logger, concurrency: workers, noHandleSignals: true,
-    taskList: { bench: async (p) => { started.set(p.i, performance.now()); } },
+    taskList: { bench: async (p) => { started.set(p.i, performance.now()); }, load: async () => {} },
   });
   const utils = await makeWorkerUtils({ connectionString, logger });
+  // Steady load (as ServiceBenchmark.PickupAsync's): addJob at loadRate/s in 10 ms ticks, not awaited one by one.
+  let loadAdded = 0;
+  const loadCalls = [];
+  const loadStart = performance.now();
+  const loadTimer = loadRate > 0 ? setInterval(() => {
+    const due = Math.floor(((performance.now() - loadStart) / 1000) * loadRate);
+    for (; loadAdded < due; loadAdded++) loadCalls.push(utils.addJob("load", { n: loadAdded }));
+  }, 10) : null;
   try {
     // mulberry32: a seeded uniform generator, so the pauses repeat from run to run.
     let state = seed >>> 0;
@@ -99,15 +108,19 @@ async function pickupPhase() {
       await sleep(i < 5 ? 300 : 2 + Math.floor(random() * 10));
     }
 
+    if (loadTimer) clearInterval(loadTimer);
+    await Promise.all(loadCalls);
+
     const deadline = performance.now() + 120_000;
     while (started.size < jobs + 5 && performance.now() < deadline) await sleep(20);
     const latencies = [...answered].filter(([i]) => started.has(i)).map(([i, at]) => Math.max(0, started.get(i) - at));
     return {
-      phase, jobs, workers, picked: latencies.length,
+      phase, jobs, workers, loadRate, loadAdded, picked: latencies.length,
       pickupP50Ms: round3(percentile(latencies, 0.5)), pickupP99Ms: round3(percentile(latencies, 0.99)), pickupMaxMs: round3(Math.max(...latencies)),
       latenciesMs: latencies.map(round3),
     };
   } finally {
+    if (loadTimer) clearInterval(loadTimer);
     await utils.release();
     await runner.stop();
   }
