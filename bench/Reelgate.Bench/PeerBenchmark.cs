@@ -252,7 +252,7 @@ public static class PeerBenchmark
         var apiKeys = new string[keys];
         for (var k = 0; k < keys; k++)
         {
-            apiKeys[k] = await server.FundedKeyAsync(long.MaxValue / 4 / keys);
+            apiKeys[k] = await server.FundedKeyAsync(Reelgate.Core.Accounts.Credits.MaxBalance);
         }
 
         using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency }) { BaseAddress = server.BaseAddress };
@@ -348,7 +348,7 @@ public static class PeerBenchmark
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         for (var k = 0; k < keys; k++)
         {
-            await accounts.CreateAccountAsync($"acc_bench_{k}", "bench", long.MaxValue / 4, now, CancellationToken.None);
+            await accounts.CreateAccountAsync($"acc_bench_{k}", "bench", Reelgate.Core.Accounts.Credits.MaxBalance, now, CancellationToken.None);
             await accounts.CreateKeyAsync($"key_bench_{k}", $"acc_bench_{k}", "bench", "unlimited", $"rg_bench{k:D4}", new byte[32], now, CancellationToken.None);
         }
 

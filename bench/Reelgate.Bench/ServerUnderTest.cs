@@ -52,7 +52,7 @@ public sealed class ServerUnderTest : IDisposable
         p.ErrorDataReceived += (_, _) => { };
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(1) };
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         while (watch.Elapsed < TimeSpan.FromSeconds(60))
         {
             try
@@ -62,9 +62,9 @@ public sealed class ServerUnderTest : IDisposable
                     return new ServerUnderTest(p, port, data, watch.Elapsed);
                 }
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
-                // Not listening yet.
+                // Not listening yet, or the first request is slow (JIT on a busy machine).
             }
 
             await Task.Delay(5);

@@ -27,7 +27,7 @@ public static class ServiceBenchmark
         using (var server = await ServerUnderTest.StartAsync(serverDll, new Dictionary<string, string> { ["Reelgate__Workers"] = "0" }))
         {
             result["coldStartSeconds"] = Math.Round(server.ColdStart.TotalSeconds, 3);
-            var key = await server.FundedKeyAsync(long.MaxValue / 4);
+            var key = await server.FundedKeyAsync(Reelgate.Core.Accounts.Credits.MaxBalance);
             using var client = new HttpClient { BaseAddress = server.BaseAddress };
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
             var created = await (await client.PostAsync("/api/v1/jobs/createTask", new StringContent(Body, Encoding.UTF8, "application/json"))).Content.ReadFromJsonAsync<JsonObject>();
@@ -114,14 +114,14 @@ public static class ServiceBenchmark
         }
 
         using var server = await ServerUnderTest.StartAsync(serverDll, settings);
-        var key = await server.FundedKeyAsync(long.MaxValue / 4);
+        var key = await server.FundedKeyAsync(Reelgate.Core.Accounts.Credits.MaxBalance);
         using var client = new HttpClient { BaseAddress = server.BaseAddress };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         var answered = new Dictionary<string, long>();
         var ids = new List<string>();
         var random = new Random(7);
         using var stopLoad = new CancellationTokenSource();
-        var load = loadPerSecond > 0 ? SteadyCreatesAsync(server.BaseAddress, await server.FundedKeyAsync(long.MaxValue / 4), loadPerSecond, stopLoad.Token) : Task.FromResult(0);
+        var load = loadPerSecond > 0 ? SteadyCreatesAsync(server.BaseAddress, await server.FundedKeyAsync(Reelgate.Core.Accounts.Credits.MaxBalance), loadPerSecond, stopLoad.Token) : Task.FromResult(0);
         for (var i = 0; i < tasks + 5; i++)
         {
             var response = await client.PostAsync("/api/v1/jobs/createTask", new StringContent(Body, Encoding.UTF8, "application/json"));
@@ -225,7 +225,7 @@ public static class ServiceBenchmark
 
         var bound = Environment.ProcessorCount * 60 / Percentile(raw, 0.5);
         using var server = await ServerUnderTest.StartAsync(serverDll, new Dictionary<string, string>());
-        var key = await server.FundedKeyAsync(long.MaxValue / 4);
+        var key = await server.FundedKeyAsync(Reelgate.Core.Accounts.Credits.MaxBalance);
         using var client = new HttpClient { BaseAddress = server.BaseAddress };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         // Warm-up: one task per core (JIT, first ffmpeg start), not counted: the goal is the

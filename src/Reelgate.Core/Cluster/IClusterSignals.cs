@@ -21,8 +21,11 @@ public interface IClusterSignals
     /// </summary>
     Task<bool> PublishQueueWakeupAsync(CancellationToken ct);
 
-    /// <summary>Relays a task's progress or end to the event streams of every node.</summary>
-    Task<bool> PublishTaskEventAsync(ClusterTaskEvent change, CancellationToken ct);
+    /// <summary>
+    /// Relays tasks' progress and ends to the event streams of every node, in order. A busy node
+    /// relays what accumulated together (one round trip on PostgreSQL, not one per event).
+    /// </summary>
+    Task<bool> PublishTaskEventsAsync(IReadOnlyList<ClusterTaskEvent> changes, CancellationToken ct);
 
     /// <summary>An upstream called back about <paramref name="upstreamId"/>: the node polling it should poll now.</summary>
     Task<bool> PublishUpstreamHookAsync(string upstreamId, CancellationToken ct);

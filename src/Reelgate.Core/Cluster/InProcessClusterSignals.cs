@@ -11,7 +11,13 @@ public sealed class InProcessClusterSignals : IClusterSignals
 
     public Task<bool> PublishQueueWakeupAsync(CancellationToken ct) => Deliver(static h => h.OnQueueWakeup());
 
-    public Task<bool> PublishTaskEventAsync(ClusterTaskEvent change, CancellationToken ct) => Deliver(h => h.OnTaskEvent(change));
+    public Task<bool> PublishTaskEventsAsync(IReadOnlyList<ClusterTaskEvent> changes, CancellationToken ct) => Deliver(h =>
+    {
+        foreach (var change in changes)
+        {
+            h.OnTaskEvent(change);
+        }
+    });
 
     public Task<bool> PublishUpstreamHookAsync(string upstreamId, CancellationToken ct) => Deliver(h => h.OnUpstreamHook(upstreamId));
 

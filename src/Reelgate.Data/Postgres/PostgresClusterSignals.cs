@@ -26,12 +26,12 @@ public sealed partial class PostgresClusterSignals(PostgresDatabase db, ILogger<
 
     private static readonly string[] Channels = [QueueChannel, EventsChannel, UpstreamChannel];
 
-    public Task<bool> PublishQueueWakeupAsync(CancellationToken ct) => NotifyAsync(QueueChannel, "", ct);
+    public Task<bool> PublishQueueWakeupAsync(CancellationToken ct) => NotifyAsync(QueueChannel, [""], ct);
 
-    public Task<bool> PublishTaskEventAsync(ClusterTaskEvent change, CancellationToken ct) =>
-        NotifyAsync(EventsChannel, JsonSerializer.Serialize(Wire.From(change), SignalsJsonContext.Default.Wire), ct);
+    public Task<bool> PublishTaskEventsAsync(IReadOnlyList<ClusterTaskEvent> changes, CancellationToken ct) =>
+        NotifyAsync(EventsChannel, [.. changes.Select(c => JsonSerializer.Serialize(Wire.From(c), SignalsJsonContext.Default.Wire))], ct);
 
-    public Task<bool> PublishUpstreamHookAsync(string upstreamId, CancellationToken ct) => NotifyAsync(UpstreamChannel, upstreamId, ct);
+    public Task<bool> PublishUpstreamHookAsync(string upstreamId, CancellationToken ct) => NotifyAsync(UpstreamChannel, [upstreamId], ct);
 
     public async Task ListenAsync(IClusterSignalHandler handler, CancellationToken ct)
     {
@@ -108,13 +108,16 @@ public sealed partial class PostgresClusterSignals(PostgresDatabase db, ILogger<
         }
     }
 
-    /// <summary>Sends a notification (delivered to every listening node, this one included).</summary>
-    private async Task<bool> NotifyAsync(string channel, string payload, CancellationToken ct)
+    /// <summary>Sends notifications, in order, in one statement (delivered to every listening node, this one included).</summary>
+    private async Task<bool> NotifyAsync(string channel, string[] payloads, CancellationToken ct)
     {
         try
         {
             await using var conn = await db.Source.OpenConnectionAsync(ct);
-            await using var cmd = new NpgsqlCommand("SELECT pg_notify($1, $2)", conn) { Parameters = { new() { Value = channel }, new() { Value = payload } } };
+            await using var cmd = new NpgsqlCommand("SELECT pg_notify($1, p) FROM unnest($2::text[]) WITH ORDINALITY AS u(p, o) ORDER BY o", conn)
+            {
+                Parameters = { new() { Value = channel }, new() { Value = payloads } },
+            };
             await cmd.ExecuteNonQueryAsync(ct);
             return true;
         }

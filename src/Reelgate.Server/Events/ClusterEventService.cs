@@ -25,6 +25,7 @@ public sealed class ClusterEventService(
     QueueSignal queue,
     Reelgate.Engines.Upstream.UpstreamWakeups wakeups) : BackgroundService, IClusterSignalHandler
 {
+    private const int MaxRelayBatch = 256;
     private readonly string _node = Guid.NewGuid().ToString("N")[..12];
     private readonly Channel<TaskEvent> _outbox = Channel.CreateBounded<TaskEvent>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
 
@@ -57,12 +58,20 @@ public sealed class ClusterEventService(
 
     private async Task SendAsync(CancellationToken ct)
     {
+        var batch = new List<ClusterTaskEvent>(MaxRelayBatch);
         try
         {
-            await foreach (var e in _outbox.Reader.ReadAllAsync(ct))
+            while (await _outbox.Reader.WaitToReadAsync(ct))
             {
+                // What accumulated while the last relay was in flight goes in one round trip.
+                batch.Clear();
+                while (batch.Count < MaxRelayBatch && _outbox.Reader.TryRead(out var e))
+                {
+                    batch.Add(new ClusterTaskEvent(_node, e.AccountId, e.TaskId, e.State, e.Progress, e.FailCode, e.UpdateTime));
+                }
+
                 // False when it could not be sent (logged by the backend): other nodes' streams catch up on reconnect.
-                await signals.PublishTaskEventAsync(new ClusterTaskEvent(_node, e.AccountId, e.TaskId, e.State, e.Progress, e.FailCode, e.UpdateTime), ct);
+                await signals.PublishTaskEventsAsync(batch, ct);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)

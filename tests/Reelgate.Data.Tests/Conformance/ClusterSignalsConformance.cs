@@ -38,8 +38,7 @@ public abstract class ClusterSignalsConformance : IAsyncLifetime
         var change = new ClusterTaskEvent("node1", "acc_1", "task_1", "generating", 42, null, 1_700_000_000_123);
         var ended = change with { State = "fail", Progress = 100, FailCode = "generation_failed" };
 
-        Assert.True(await Signals.PublishTaskEventAsync(change, Ct));
-        Assert.True(await Signals.PublishTaskEventAsync(ended, Ct));
+        Assert.True(await Signals.PublishTaskEventsAsync([change, ended], Ct));
 
         Assert.Equal(new[] { change, ended }, await listener.EventsAsync(2));
     }
