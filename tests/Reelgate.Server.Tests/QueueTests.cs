@@ -153,6 +153,52 @@ public sealed class QueueTests
     }
 
     [Fact]
+    public async Task ABusyNode_SpendsNoClaimOnWakeUps_AndClaimsTheBacklogAsSlotsFree()
+    {
+        ScriptedEngine? engine = null;
+        await using var server = await ReelgateTestServer.StartAsync(
+            new Dictionary<string, string?> { ["Reelgate:Workers"] = "2" },
+            s => engine = ScriptedEngine.AddTo(s));
+        var (_, _, apiKey) = await server.CreateAccountAsync(1000);
+        using var client = server.NewClient(apiKey);
+        using var anonymous = server.NewClient();
+        var ids = new List<string>();
+        async Task CreateAsync(string prompt) => ids.Add((string)(await client.CreateTaskAsync(new { prompt, resolution = "480p", duration = 4 })).Body["data"]!["taskId"]!);
+
+        await CreateAsync("[hold] first");
+        await CreateAsync("[hold] second");
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (engine!.Jobs.Count < 2)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the two held tasks did not start");
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        var claimsWhenBusy = (await MetricsScrape.GetAsync(anonymous)).Value("reelgate_queue_claim_batch_size_count");
+        for (var i = 0; i < 3; i++)
+        {
+            await CreateAsync($"backlog {i}"); // each pulses the node's signal
+        }
+
+        // Waiting for something not to happen: a claim would take a task within milliseconds.
+        await Task.Delay(500, TestContext.Current.CancellationToken);
+        Assert.Equal(claimsWhenBusy, (await MetricsScrape.GetAsync(anonymous)).Value("reelgate_queue_claim_batch_size_count"));
+        foreach (var id in ids.Skip(2))
+        {
+            Assert.False((await server.Get<ITaskStore>().GetAsync(id, CancellationToken.None))!.Running);
+        }
+
+        engine.Release();
+        foreach (var id in ids)
+        {
+            Assert.Equal("success", (string)(await client.WaitForEndAsync(id))["state"]!);
+        }
+
+        Assert.Equal(5, (await MetricsScrape.GetAsync(anonymous)).Value("reelgate_queue_claim_batch_size_sum"));
+        await server.AssertAuditOkAsync();
+    }
+
+    [Fact]
     public async Task CreatedTask_SurvivesRestart_WhenServerStopsBeforeGeneration()
     {
         var dir = Path.Combine(Path.GetTempPath(), "reelgate-test-" + Guid.NewGuid().ToString("N"));
