@@ -44,8 +44,11 @@ public sealed class PostgresTaskQueue(PostgresDatabase db) : ITaskQueue
             var exhausted = new List<string>();
             await using (var conn = await db.Source.OpenConnectionAsync(ct))
             await using (var claim = Cmd(conn, null, ClaimSql, Big(now), Int(max - result.Count), Big(now + (long)lease.TotalMilliseconds), Text(workerId), Int(maxAttempts)))
-            await using (var r = await claim.ExecuteReaderAsync(ct))
             {
+                // Npgsql keeps a prepared statement on the pooled physical connection: the first
+                // claim on it pays the parse, later ones only bind and execute.
+                await claim.PrepareAsync(ct);
+                await using var r = await claim.ExecuteReaderAsync(ct);
                 while (await r.ReadAsync(ct))
                 {
                     if (r.IsDBNull(0))
