@@ -80,7 +80,7 @@ public sealed class SchemaUpgradeTests : IDisposable
             // New features on the old rows: the queue claims the queued task (the leased one is
             // still under its lease), the engine-attempt journal of migration 0006 records it,
             // and it ends with its callback-free success.
-            var queue = new SqliteTaskQueue(db);
+            ITaskQueue queue = new SqliteTaskQueue(db);
             var claimed = (await queue.ClaimAsync("node-b:1", FixtureTime, TimeSpan.FromSeconds(30), 3, Ct))!;
             Assert.Equal(Queued, claimed.Task.TaskId);
 

@@ -28,7 +28,7 @@ public sealed class SqliteBackupTests : IDisposable
         await db.MigrateAsync(Ct);
         var accounts = new SqliteAccountStore(db);
         var tasks = new SqliteTaskStore(db);
-        var queue = new SqliteTaskQueue(db);
+        ITaskQueue queue = new SqliteTaskQueue(db);
         for (var a = 0; a < 4; a++)
         {
             await accounts.CreateAccountAsync($"acc_{a}", "load", 1_000_000, 1, Ct);

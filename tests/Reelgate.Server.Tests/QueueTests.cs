@@ -100,6 +100,105 @@ public sealed class QueueTests
     }
 
     [Fact]
+    public async Task ABurst_IsClaimedInBatches_UpToTheIdleSlots_OldestFirst_WhenFourWorkersStart()
+    {
+        ScriptedEngine? engine = null;
+        await using var server = await ReelgateTestServer.StartAsync(
+            new Dictionary<string, string?> { ["Reelgate:Workers"] = "0" },
+            s => engine = ScriptedEngine.AddTo(s));
+        var (_, _, apiKey) = await server.CreateAccountAsync(1000);
+        using var client = server.NewClient(apiKey);
+        var ids = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            var (_, created, _) = await client.CreateTaskAsync(new { prompt = $"burst {i}", resolution = "480p", duration = 4 });
+            ids.Add((string)created["data"]!["taskId"]!);
+        }
+
+        // A node with four idle slots wakes to six queued tasks: its first claim takes four.
+        var worker = new WorkerService(server.Get<ITaskQueue>(), server.Get<TaskProcessor>(), server.Get<QueueSignal>(), server.Get<Reelgate.Server.Observability.ReelgateMetrics>(), TimeProvider.System,
+            Microsoft.Extensions.Options.Options.Create(new ReelgateOptions { Workers = 4, DataDirectory = server.DataDirectory }),
+            NullLogger<WorkerService>.Instance);
+        await worker.StartAsync(CancellationToken.None);
+        try
+        {
+            foreach (var id in ids)
+            {
+                Assert.Equal("success", (string)(await client.WaitForEndAsync(id))["state"]!);
+            }
+        }
+        finally
+        {
+            await worker.StopAsync(CancellationToken.None);
+        }
+
+        var store = server.Get<ITaskStore>();
+        var starts = new List<long>();
+        foreach (var id in ids)
+        {
+            starts.Add((await store.GetAsync(id, CancellationToken.None))!.StartTime!.Value);
+        }
+
+        Assert.Single(starts.Take(4).Distinct()); // one statement claimed the four oldest
+        Assert.All(starts.Skip(4), s => Assert.True(s >= starts[0]));
+        Assert.Equal(6, engine!.Jobs.Count);
+
+        using var anonymous = server.NewClient();
+        var m = await MetricsScrape.GetAsync(anonymous);
+        Assert.Equal(6, m.Value("reelgate_queue_claim_batch_size_sum"));
+        Assert.InRange(m.Value("reelgate_queue_claim_batch_size_count") ?? 0, 2, 3); // 4, then the two left as slots free
+        Assert.Equal(1, m.Value("reelgate_queue_claim_batch_size_bucket", "le=4") - m.Value("reelgate_queue_claim_batch_size_bucket", "le=3")); // one claim of four
+        Assert.Contains("# TYPE reelgate_queue_claim_batch_size histogram", m.Text, StringComparison.Ordinal);
+        await server.AssertAuditOkAsync();
+    }
+
+    [Fact]
+    public async Task ABusyNode_SpendsNoClaimOnWakeUps_AndClaimsTheBacklogAsSlotsFree()
+    {
+        ScriptedEngine? engine = null;
+        await using var server = await ReelgateTestServer.StartAsync(
+            new Dictionary<string, string?> { ["Reelgate:Workers"] = "2" },
+            s => engine = ScriptedEngine.AddTo(s));
+        var (_, _, apiKey) = await server.CreateAccountAsync(1000);
+        using var client = server.NewClient(apiKey);
+        using var anonymous = server.NewClient();
+        var ids = new List<string>();
+        async Task CreateAsync(string prompt) => ids.Add((string)(await client.CreateTaskAsync(new { prompt, resolution = "480p", duration = 4 })).Body["data"]!["taskId"]!);
+
+        await CreateAsync("[hold] first");
+        await CreateAsync("[hold] second");
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (engine!.Jobs.Count < 2)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the two held tasks did not start");
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        var claimsWhenBusy = (await MetricsScrape.GetAsync(anonymous)).Value("reelgate_queue_claim_batch_size_count");
+        for (var i = 0; i < 3; i++)
+        {
+            await CreateAsync($"backlog {i}"); // each pulses the node's signal
+        }
+
+        // Waiting for something not to happen: a claim would take a task within milliseconds.
+        await Task.Delay(500, TestContext.Current.CancellationToken);
+        Assert.Equal(claimsWhenBusy, (await MetricsScrape.GetAsync(anonymous)).Value("reelgate_queue_claim_batch_size_count"));
+        foreach (var id in ids.Skip(2))
+        {
+            Assert.False((await server.Get<ITaskStore>().GetAsync(id, CancellationToken.None))!.Running);
+        }
+
+        engine.Release();
+        foreach (var id in ids)
+        {
+            Assert.Equal("success", (string)(await client.WaitForEndAsync(id))["state"]!);
+        }
+
+        Assert.Equal(5, (await MetricsScrape.GetAsync(anonymous)).Value("reelgate_queue_claim_batch_size_sum"));
+        await server.AssertAuditOkAsync();
+    }
+
+    [Fact]
     public async Task CreatedTask_SurvivesRestart_WhenServerStopsBeforeGeneration()
     {
         var dir = Path.Combine(Path.GetTempPath(), "reelgate-test-" + Guid.NewGuid().ToString("N"));

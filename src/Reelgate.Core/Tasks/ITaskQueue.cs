@@ -11,11 +11,22 @@ namespace Reelgate.Core.Tasks;
 public interface ITaskQueue
 {
     /// <summary>
-    /// Claims the oldest waiting task that is queued or whose lease expired before
-    /// <paramref name="now"/>. A task already attempted <paramref name="maxAttempts"/> times
-    /// is failed with <c>internal_error</c> and refunded instead of being claimed again.
+    /// Claims up to <paramref name="max"/> waiting tasks, oldest first (by create time, then id),
+    /// each queued or with a lease expired before <paramref name="now"/>, for a dispatcher that has
+    /// <paramref name="max"/> idle worker slots. Each claimed task gets its own fresh lease token,
+    /// <paramref name="workerId"/>, a lease until <paramref name="now"/> + <paramref name="lease"/>,
+    /// and one more attempt. A task held by a live lease, or being claimed by a concurrent caller,
+    /// is skipped, never waited on and never handed to two callers. A candidate already attempted
+    /// <paramref name="maxAttempts"/> times is failed with <c>internal_error</c> and refunded
+    /// instead of being claimed, and the next oldest tasks fill the batch in its place. Returns
+    /// fewer than <paramref name="max"/> (down to none) when no more were claimable, or when the
+    /// rest were locked by concurrent claimers at that instant (they hold them, so nothing is lost).
     /// </summary>
-    Task<ClaimedTask?> ClaimAsync(string workerId, long now, TimeSpan lease, int maxAttempts, CancellationToken ct);
+    Task<IReadOnlyList<ClaimedTask>> ClaimManyAsync(string workerId, long now, TimeSpan lease, int maxAttempts, int max, CancellationToken ct);
+
+    /// <summary>Claims the oldest claimable task: <see cref="ClaimManyAsync"/> with a batch of one.</summary>
+    async Task<ClaimedTask?> ClaimAsync(string workerId, long now, TimeSpan lease, int maxAttempts, CancellationToken ct) =>
+        (await ClaimManyAsync(workerId, now, lease, maxAttempts, 1, ct)).SingleOrDefault();
 
     /// <summary>Extends the lease; false when the lease was lost (expired and claimed by another, or the task ended).</summary>
     Task<bool> HeartbeatAsync(string taskId, string leaseToken, long now, TimeSpan lease, int progress, CancellationToken ct);

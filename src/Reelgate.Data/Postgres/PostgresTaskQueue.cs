@@ -1,3 +1,4 @@
+using Npgsql;
 using NpgsqlTypes;
 using Reelgate.Core.Tasks;
 using static Reelgate.Data.Postgres.PostgresAccountStore;
@@ -5,9 +6,10 @@ using static Reelgate.Data.Postgres.PostgresAccountStore;
 namespace Reelgate.Data.Postgres;
 
 /// <summary>
-/// The durable queue on PostgreSQL, for any number of worker nodes. A claim locks the oldest
-/// claimable row with <c>FOR UPDATE SKIP LOCKED</c> (workers never wait on each other's row and
-/// never take the same one) and stamps a fresh lease token in the same transaction. Delivery is
+/// The durable queue on PostgreSQL, for any number of worker nodes. A claim is one statement
+/// that locks up to n of the oldest claimable rows with <c>FOR UPDATE SKIP LOCKED</c> (claimers
+/// never wait on each other's rows and never take the same one) and stamps each with a fresh
+/// lease token as it locks it. Delivery is
 /// at least once: a task whose worker died becomes claimable when its lease expires. Ending is
 /// exactly once: every end checks <c>state = 'waiting'</c> and the lease token in its UPDATE, and
 /// the database refuses any change of an ended task (trigger) and any billing other than one
@@ -15,48 +17,102 @@ namespace Reelgate.Data.Postgres;
 /// </summary>
 public sealed class PostgresTaskQueue(PostgresDatabase db) : ITaskQueue
 {
-    public Task<ClaimedTask?> ClaimAsync(string workerId, long now, TimeSpan lease, int maxAttempts, CancellationToken ct) =>
-        db.WriteAsync(async (conn, tx) =>
+    /// <summary>
+    /// The claim, one statement in autocommit (one round trip, no BEGIN/COMMIT): <c>picked</c> locks
+    /// the oldest claimable rows with <c>SKIP LOCKED</c>, so concurrent claimers split the queue
+    /// between them without waiting; <c>claimed</c> stamps each non-exhausted one with its own
+    /// lease token; the outer SELECT returns every picked row, oldest first, with the claimed
+    /// columns (TaskColumns order, lease token and attempt included) or NULLs for an exhausted one.
+    /// </summary>
+    private const string ClaimSql =
+        "WITH picked AS MATERIALIZED (" +
+        "SELECT id, attempts, create_time FROM tasks WHERE state = 'waiting' AND (lease_expires IS NULL OR lease_expires <= $1) " +
+        "ORDER BY create_time, id LIMIT $2 FOR UPDATE SKIP LOCKED), " +
+        "claimed AS (" +
+        "UPDATE tasks SET lease_token = replace(gen_random_uuid()::text, '-', ''), lease_expires = $3, worker_id = $4, attempts = attempts + 1, " +
+        "start_time = COALESCE(start_time, $1), progress = 0, update_time = $1 " +
+        "WHERE id IN (SELECT id FROM picked WHERE attempts < $5) RETURNING " + PgTaskRows.Columns + ") " +
+        "SELECT claimed.*, picked.id, picked.attempts FROM picked LEFT JOIN claimed ON claimed.id = picked.id " +
+        "ORDER BY picked.create_time, picked.id";
+
+    public async Task<IReadOnlyList<ClaimedTask>> ClaimManyAsync(string workerId, long now, TimeSpan lease, int maxAttempts, int max, CancellationToken ct)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
+        var result = new List<ClaimedTask>(max);
+        while (result.Count < max)
         {
-            while (true)
+            var exhausted = new List<string>();
+            await using (var conn = await db.Source.OpenConnectionAsync(ct))
+            await using (var claim = Cmd(conn, null, ClaimSql, Big(now), Int(max - result.Count), Big(now + (long)lease.TotalMilliseconds), Text(workerId), Int(maxAttempts)))
             {
-                string id;
-                int attempts;
-                await using (var pick = Cmd(conn, tx,
-                    "SELECT id, attempts FROM tasks WHERE state = 'waiting' AND (lease_expires IS NULL OR lease_expires <= $1) " +
-                    "ORDER BY create_time, id LIMIT 1 FOR UPDATE SKIP LOCKED", Big(now)))
-                await using (var r = await pick.ExecuteReaderAsync(ct))
+                // Npgsql keeps a prepared statement on the pooled physical connection: the first
+                // claim on it pays the parse, later ones only bind and execute.
+                await claim.PrepareAsync(ct);
+                await using var r = await claim.ExecuteReaderAsync(ct);
+                while (await r.ReadAsync(ct))
                 {
-                    if (!await r.ReadAsync(ct))
+                    if (r.IsDBNull(0))
                     {
-                        return null;
+                        exhausted.Add(r.GetString(TaskColumnCount));
+                        continue;
                     }
 
-                    id = r.GetString(0);
-                    attempts = r.GetInt32(1);
-                }
-
-                if (attempts >= maxAttempts)
-                {
-                    // At least once, but not forever: a task that lost its worker this many times
-                    // fails and is refunded instead of blocking the queue.
-                    await PgTaskRows.EndFailedAsync(conn, tx, id, null, FailCodes.InternalError,
-                        $"generation was interrupted {attempts} times (worker lost); the cost was refunded", now, ct);
-                    continue;
-                }
-
-                var token = Guid.NewGuid().ToString("N");
-                await using (var claim = Cmd(conn, tx,
-                    "UPDATE tasks SET lease_token = $1, lease_expires = $2, worker_id = $3, attempts = attempts + 1, " +
-                    "start_time = COALESCE(start_time, $4), progress = 0, update_time = $4 WHERE id = $5 RETURNING " + PgTaskRows.Columns,
-                    Text(token), Big(now + (long)lease.TotalMilliseconds), Text(workerId), Big(now), Text(id)))
-                await using (var r = await claim.ExecuteReaderAsync(ct))
-                {
-                    await r.ReadAsync(ct);
-                    return new ClaimedTask(PgTaskRows.Read(r), token, attempts + 1);
+                    var task = PgTaskRows.Read(r);
+                    result.Add(new ClaimedTask(task, r.GetString(LeaseTokenColumn), task.Attempts));
                 }
             }
+
+            // Rare: the statement met tasks that lost their worker maxAttempts times. They are
+            // failed (and refunded) apart, and the batch is filled again in their place; each
+            // round fails at least one task, so this ends.
+            if (exhausted.Count == 0 || await FailExhaustedAsync(exhausted, now, maxAttempts, ct) == 0)
+            {
+                break;
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// At least once, but not forever: the claim's exhausted candidates fail with <c>internal_error</c>
+    /// and a refund. The condition is checked again under the row lock (another claimer or the sweep
+    /// may have acted since the claim's statement released it); a row locked right now is left to its holder.
+    /// </summary>
+    private Task<int> FailExhaustedAsync(List<string> ids, long now, int maxAttempts, CancellationToken ct) =>
+        db.WriteAsync(async (conn, tx) =>
+        {
+            var locked = new List<(string Id, int Attempts)>();
+            await using (var find = Cmd(conn, tx,
+                "SELECT id, attempts FROM tasks WHERE id = ANY($1) AND state = 'waiting' AND attempts >= $2 " +
+                "AND (lease_expires IS NULL OR lease_expires <= $3) FOR UPDATE SKIP LOCKED",
+                new() { Value = ids.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text }, Int(maxAttempts), Big(now)))
+            await using (var r = await find.ExecuteReaderAsync(ct))
+            {
+                while (await r.ReadAsync(ct))
+                {
+                    locked.Add((r.GetString(0), r.GetInt32(1)));
+                }
+            }
+
+            var failed = 0;
+            foreach (var (id, attempts) in locked)
+            {
+                if (await PgTaskRows.EndFailedAsync(conn, tx, id, null, FailCodes.InternalError,
+                    $"generation was interrupted {attempts} times (worker lost); the cost was refunded", now, ct))
+                {
+                    failed++;
+                }
+            }
+
+            return failed;
         }, ct);
+
+    /// <summary>Ordinals in <see cref="TaskColumns.List"/>: the claim's extra columns follow its 24.</summary>
+    private const int TaskColumnCount = 24;
+    private const int LeaseTokenColumn = 19;
+
+    private static NpgsqlParameter Int(int v) => new() { Value = v, NpgsqlDbType = NpgsqlDbType.Integer };
 
     public Task<bool> HeartbeatAsync(string taskId, string leaseToken, long now, TimeSpan lease, int progress, CancellationToken ct) =>
         db.WriteAsync(async (conn, tx) =>

@@ -4,16 +4,24 @@ using Reelgate.Core.Tasks;
 namespace Reelgate.Data.Sqlite;
 
 /// <summary>
-/// The durable queue on SQLite: claims are a select-then-update under the single writer, so
-/// no two workers can hold the same lease. Ending a task checks <c>state = 'waiting'</c> and
+/// The durable queue on SQLite: a claim is a select-then-update loop in one transaction under
+/// the single writer, so no two workers can hold the same lease. Ending a task checks <c>state = 'waiting'</c> and
 /// the lease token in the same UPDATE, so a task ends once and is refunded at most once.
 /// </summary>
 public sealed class SqliteTaskQueue(SqliteDatabase db) : ITaskQueue
 {
-    public Task<ClaimedTask?> ClaimAsync(string workerId, long now, TimeSpan lease, int maxAttempts, CancellationToken ct) =>
-        db.WriteAsync(async (conn, tx) =>
+    /// <summary>
+    /// The claim: one write transaction (the single writer, so no other claimer can see these
+    /// rows in between) that takes the oldest claimable task, one at a time, until
+    /// <paramref name="max"/> are claimed or none is left. Same semantics as PostgreSQL's one statement.
+    /// </summary>
+    public Task<IReadOnlyList<ClaimedTask>> ClaimManyAsync(string workerId, long now, TimeSpan lease, int maxAttempts, int max, CancellationToken ct)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
+        return db.WriteAsync<IReadOnlyList<ClaimedTask>>(async (conn, tx) =>
         {
-            while (true)
+            var claimed = new List<ClaimedTask>(max);
+            while (claimed.Count < max)
             {
                 string id;
                 int attempts;
@@ -24,7 +32,7 @@ public sealed class SqliteTaskQueue(SqliteDatabase db) : ITaskQueue
                 {
                     if (!await r.ReadAsync(ct))
                     {
-                        return null;
+                        break;
                     }
 
                     id = r.GetString(0);
@@ -50,9 +58,12 @@ public sealed class SqliteTaskQueue(SqliteDatabase db) : ITaskQueue
                 }
 
                 var task = (await TaskRows.GetAsync(conn, tx, id, ct))!;
-                return new ClaimedTask(task, token, attempts + 1);
+                claimed.Add(new ClaimedTask(task, token, attempts + 1));
             }
+
+            return claimed;
         }, ct);
+    }
 
     public Task<bool> HeartbeatAsync(string taskId, string leaseToken, long now, TimeSpan lease, int progress, CancellationToken ct) =>
         db.WriteAsync(async (conn, tx) =>

@@ -50,7 +50,7 @@ public sealed class ReelgateOptions
     /// </summary>
     public string Role { get; set; } = Roles.All;
 
-    /// <summary>Worker loops this node actually runs: none on an <c>api</c> node.</summary>
+    /// <summary>Worker slots this node's dispatcher actually runs: none on an <c>api</c> node.</summary>
     public int EffectiveWorkers => Role == Roles.Api ? 0 : Workers;
 
     /// <summary>

@@ -1,9 +1,11 @@
 namespace Reelgate.Server.Workers;
 
 /// <summary>
-/// In-process wake-up for idle workers: createTask pulses it after its commit, so a waiting
-/// task is picked up at once instead of at the next poll. Spurious wake-ups are harmless
-/// (the claim finds nothing); the count is capped so a burst does not leave a backlog of them.
+/// In-process wake-up for idle workers: createTask pulses it after its commit (and the cluster
+/// listener on a PostgreSQL NOTIFY), so a waiting task is picked up at once instead of at the
+/// next poll. Spurious wake-ups are harmless (the claim finds nothing); the count is capped so a
+/// burst does not leave a backlog of them, and the dispatcher drops the pending ones before each
+/// claim, which answers them all.
 /// </summary>
 public sealed class QueueSignal
 {
@@ -15,6 +17,17 @@ public sealed class QueueSignal
         if (_signal.CurrentCount < MaxPending)
         {
             _signal.Release();
+        }
+    }
+
+    /// <summary>
+    /// Forgets the pulses so far: called just before a claim, whose statement sees every commit
+    /// that was pulsed before it, so none of them needs a claim of its own.
+    /// </summary>
+    public void Drain()
+    {
+        while (_signal.Wait(0, CancellationToken.None))
+        {
         }
     }
 

@@ -14,7 +14,7 @@ public sealed record StoreSet(IAccountStore Accounts, ITaskStore Tasks, ITaskQue
 /// expiry and re-delivery after a lost worker; exactly-once ending; a reopened database
 /// (a restarted process) keeping everything and recovering abandoned leases.
 /// </summary>
-public abstract class TaskStoreConformance : IAsyncLifetime
+public abstract partial class TaskStoreConformance : IAsyncLifetime
 {
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
 
