@@ -22,6 +22,13 @@ public sealed class PostgresDatabase : IReelgateDatabase, IAsyncDisposable
             builder.Timeout = 3;
         }
 
+        if (!connectionString.Contains("Reset On Close", StringComparison.OrdinalIgnoreCase))
+        {
+            // No DISCARD ALL each time a pooled connection is reused: Reelgate sets no session
+            // state on pooled connections (the listener keeps its own), so there is nothing to reset.
+            builder.NoResetOnClose = true;
+        }
+
         Description = $"PostgreSQL {builder.Host}:{builder.Port}/{builder.Database}";
         Source = NpgsqlDataSource.Create(builder);
     }

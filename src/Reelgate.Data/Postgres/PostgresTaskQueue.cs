@@ -22,7 +22,8 @@ public sealed class PostgresTaskQueue(PostgresDatabase db) : ITaskQueue
     /// the oldest claimable rows with <c>SKIP LOCKED</c>, so concurrent claimers split the queue
     /// between them without waiting; <c>claimed</c> stamps each non-exhausted one with its own
     /// lease token; the outer SELECT returns every picked row, oldest first, with the claimed
-    /// columns (TaskColumns order, lease token and attempt included) or NULLs for an exhausted one.
+    /// columns (TaskColumns order, lease token and attempt included, then whether an engine attempt
+    /// is still marked running) or NULLs for an exhausted one.
     /// </summary>
     private const string ClaimSql =
         "WITH picked AS MATERIALIZED (" +
@@ -31,7 +32,8 @@ public sealed class PostgresTaskQueue(PostgresDatabase db) : ITaskQueue
         "claimed AS (" +
         "UPDATE tasks SET lease_token = replace(gen_random_uuid()::text, '-', ''), lease_expires = $3, worker_id = $4, attempts = attempts + 1, " +
         "start_time = COALESCE(start_time, $1), progress = 0, update_time = $1 " +
-        "WHERE id IN (SELECT id FROM picked WHERE attempts < $5) RETURNING " + PgTaskRows.Columns + ") " +
+        "WHERE id IN (SELECT id FROM picked WHERE attempts < $5) RETURNING " + PgTaskRows.Columns + ", " +
+        "EXISTS (SELECT 1 FROM engine_attempts a WHERE a.task_id = tasks.id AND a.outcome = 'running') AS running_attempts) " +
         "SELECT claimed.*, picked.id, picked.attempts FROM picked LEFT JOIN claimed ON claimed.id = picked.id " +
         "ORDER BY picked.create_time, picked.id";
 
@@ -53,12 +55,12 @@ public sealed class PostgresTaskQueue(PostgresDatabase db) : ITaskQueue
                 {
                     if (r.IsDBNull(0))
                     {
-                        exhausted.Add(r.GetString(TaskColumnCount));
+                        exhausted.Add(r.GetString(TaskColumnCount + 1));
                         continue;
                     }
 
                     var task = PgTaskRows.Read(r);
-                    result.Add(new ClaimedTask(task, r.GetString(LeaseTokenColumn), task.Attempts));
+                    result.Add(new ClaimedTask(task, r.GetString(LeaseTokenColumn), task.Attempts) { HasRunningAttempts = r.GetBoolean(TaskColumnCount) });
                 }
             }
 

@@ -122,6 +122,11 @@ public sealed partial class TaskProcessor(
     /// </summary>
     private async Task<EngineAttempt?> TakeOverInterruptedAsync(ClaimedTask claimed, CancellationToken stopping)
     {
+        if (!claimed.HasRunningAttempts)
+        {
+            return null; // the claim saw none: one round trip less before the engine starts
+        }
+
         var previous = await attempts.ListAsync(claimed.Task.TaskId, stopping);
         foreach (var open in previous.Where(a => a.Outcome == AttemptOutcomes.Running))
         {

@@ -314,10 +314,12 @@ public abstract partial class TaskStoreConformance : IAsyncLifetime
         await S.Tasks.CreateAsync(t, Ct);
 
         var first = (await S.Queue.ClaimAsync("a", 1000, Lease, 3, Ct))!;
+        await S.Attempts.BeginAsync(t.TaskId, 1, "ark", null, 1500, Ct); // left running by the lost worker
         Assert.True(await S.Queue.HeartbeatAsync(t.TaskId, first.LeaseToken, 2000, Lease, 40, Ct));
         Assert.Null(await S.Queue.ClaimAsync("b", 2000 + 29_999, Lease, 3, Ct)); // still held
         var second = (await S.Queue.ClaimAsync("b", 2000 + 30_000, Lease, 3, Ct))!;
         Assert.Equal((t.TaskId, 2), (second.Task.TaskId, second.Attempt));
+        Assert.True(second.HasRunningAttempts); // the new claim must look for the attempt to take over
         Assert.NotEqual(first.LeaseToken, second.LeaseToken);
 
         Assert.False(await S.Queue.HeartbeatAsync(t.TaskId, first.LeaseToken, 33_000, Lease, 50, Ct));
