@@ -53,8 +53,14 @@ internal static class PgTaskRows
 
     /// <summary>Transactional outbox: the callback is queued in the transaction that ends the task.</summary>
     public static Task<int> EnqueueCallbackAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string taskId, long now, CancellationToken ct) =>
-        Exec(conn, tx,
-            "INSERT INTO callback_deliveries (task_id, account_id, url, state, attempts, next_attempt_at, created_at, updated_at) " +
-            "SELECT id, account_id, callback_url, 'pending', 0, $2, $2, $2 FROM tasks WHERE id = $1 AND callback_url IS NOT NULL",
-            ct, Text(taskId), Big(now));
+        Exec(conn, tx, EnqueueCallbacks("tasks", "$2") + " AND id = $1", ct, Text(taskId), Big(now));
+
+    /// <summary>
+    /// The outbox INSERT for the ended tasks of <paramref name="source"/> (a table or CTE with
+    /// <c>id, account_id, callback_url</c>) that have a callback; <paramref name="now"/> is a parameter.
+    /// Ends with a WHERE clause, so a caller may add conditions with AND.
+    /// </summary>
+    public static string EnqueueCallbacks(string source, string now) =>
+        "INSERT INTO callback_deliveries (task_id, account_id, url, state, attempts, next_attempt_at, created_at, updated_at) " +
+        $"SELECT id, account_id, callback_url, 'pending', 0, {now}, {now}, {now} FROM {source} WHERE callback_url IS NOT NULL";
 }

@@ -81,6 +81,16 @@ public sealed class PostgresDatabase : IReelgateDatabase, IAsyncDisposable
         return result;
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/>, which must be ONE statement, in autocommit: the statement is
+    /// its own transaction, so it costs one round trip instead of a statement plus a COMMIT.
+    /// </summary>
+    public async Task<T> StatementAsync<T>(Func<NpgsqlConnection, Task<T>> work, CancellationToken ct)
+    {
+        await using var conn = await Source.OpenConnectionAsync(ct);
+        return await work(conn);
+    }
+
     private static async Task Execute(NpgsqlConnection conn, NpgsqlTransaction tx, string sql, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand(sql, conn, tx);

@@ -117,8 +117,8 @@ public sealed class PostgresTaskQueue(PostgresDatabase db) : ITaskQueue
     private static NpgsqlParameter Int(int v) => new() { Value = v, NpgsqlDbType = NpgsqlDbType.Integer };
 
     public Task<bool> HeartbeatAsync(string taskId, string leaseToken, long now, TimeSpan lease, int progress, CancellationToken ct) =>
-        db.WriteAsync(async (conn, tx) =>
-            await Exec(conn, tx,
+        db.StatementAsync(async conn =>
+            await Exec(conn, null,
                 "UPDATE tasks SET lease_expires = $1, progress = GREATEST(progress, $2), update_time = $3 " +
                 "WHERE id = $4 AND state = 'waiting' AND lease_token = $5",
                 ct, Big(now + (long)lease.TotalMilliseconds), new() { Value = progress, NpgsqlDbType = NpgsqlDbType.Integer }, Big(now), Text(taskId), Text(leaseToken)) == 1, ct);
@@ -139,20 +139,20 @@ public sealed class PostgresTaskQueue(PostgresDatabase db) : ITaskQueue
             return released == 1;
         }, ct);
 
+    /// <summary>
+    /// One statement in autocommit: the fenced end and, for a task with a callback, its outbox row
+    /// (a data-modifying CTE), so both commit together in one round trip.
+    /// </summary>
     public Task<bool> SucceedAsync(string taskId, string leaseToken, string resultKey, string? thumbnailKey, long now, CancellationToken ct) =>
-        db.WriteAsync(async (conn, tx) =>
+        db.StatementAsync(async conn =>
         {
-            var ended = await Exec(conn, tx,
-                "UPDATE tasks SET state = 'success', result_key = $1, thumbnail_key = $2, progress = 100, complete_time = $3, update_time = $3, " +
-                "lease_token = NULL, lease_expires = NULL WHERE id = $4 AND state = 'waiting' AND lease_token = $5",
-                ct, Text(resultKey), Text(thumbnailKey), Big(now), Text(taskId), Text(leaseToken));
-            if (ended != 1)
-            {
-                return false;
-            }
-
-            await PgTaskRows.EnqueueCallbackAsync(conn, tx, taskId, now, ct);
-            return true;
+            await using var cmd = Cmd(conn, null,
+                "WITH ended AS (UPDATE tasks SET state = 'success', result_key = $1, thumbnail_key = $2, progress = 100, complete_time = $3, update_time = $3, " +
+                "lease_token = NULL, lease_expires = NULL WHERE id = $4 AND state = 'waiting' AND lease_token = $5 RETURNING id, account_id, callback_url), " +
+                "queued AS (" + PgTaskRows.EnqueueCallbacks("ended", "$3") + ") " +
+                "SELECT count(*) FROM ended",
+                Text(resultKey), Text(thumbnailKey), Big(now), Text(taskId), Text(leaseToken));
+            return (long)(await cmd.ExecuteScalarAsync(ct))! == 1;
         }, ct);
 
     public Task<bool> FailAsync(string taskId, string leaseToken, string failCode, string failMsg, long now, CancellationToken ct) =>
