@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
+using Reelgate.Core.Accounts;
 
 namespace Reelgate.Bench;
 
@@ -74,6 +75,19 @@ public sealed class ServerUnderTest : IDisposable
         throw new TimeoutException("server did not start");
     }
 
+    /// <summary>
+    /// CPU time (user + system) the server process has used so far, in seconds: per request, a
+    /// measure that the other work on a shared machine disturbs far less than requests/s.
+    /// </summary>
+    public double CpuSeconds()
+    {
+        // /proc/PID/stat: the command may contain spaces, so fields are counted after its ')';
+        // utime and stime (fields 14 and 15) are then at 11 and 12, in clock ticks of 1/100 s.
+        var stat = File.ReadAllText($"/proc/{_process.Id}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture)) / 100.0;
+    }
+
     /// <summary>Resident set size of the server process, in MB.</summary>
     public double RssMegabytes()
     {
@@ -88,9 +102,13 @@ public sealed class ServerUnderTest : IDisposable
         return 0;
     }
 
-    /// <summary>Creates an account with credits and an <c>unlimited</c> key; returns the key.</summary>
+    /// <summary>
+    /// Creates an account with credits (at most <see cref="Credits.MaxBalance"/>, the bound the
+    /// admin API enforces) and an <c>unlimited</c> key; returns the key.
+    /// </summary>
     public async Task<string> FundedKeyAsync(long credits)
     {
+        credits = Math.Min(credits, Credits.MaxBalance);
         using var admin = new HttpClient { BaseAddress = BaseAddress };
         admin.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminKey);
         var acc = await (await admin.PostAsJsonAsync("/api/admin/accounts", new { name = "bench", credits })).Content.ReadFromJsonAsync<JsonObject>();

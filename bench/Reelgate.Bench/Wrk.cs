@@ -7,7 +7,7 @@ namespace Reelgate.Bench;
 /// <summary>Runs Debian's wrk against loopback and reads requests/s and the 99th percentile latency.</summary>
 public static partial class Wrk
 {
-    public sealed record Result(double RequestsPerSecond, double P99Milliseconds, long Non2xx);
+    public sealed record Result(double RequestsPerSecond, double P99Milliseconds, long Non2xx, long Requests);
 
     public static async Task<Result> RunAsync(string url, int connections, int seconds, string? luaScript = null, IEnumerable<string>? headers = null, Action? sample = null)
     {
@@ -37,7 +37,8 @@ public static partial class Wrk
         var value = double.Parse(p99.Groups[1].Value, CultureInfo.InvariantCulture);
         var ms = p99.Groups[2].Value switch { "us" => value / 1000, "s" => value * 1000, _ => value };
         var non2xx = Non2xx().Match(text) is { Success: true } m ? long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
-        return new Result(rps, ms, non2xx);
+        var requests = long.Parse(Requests().Match(text).Groups[1].Value, CultureInfo.InvariantCulture);
+        return new Result(rps, ms, non2xx, requests);
     }
 
     [GeneratedRegex(@"Requests/sec:\s+([0-9.]+)")]
@@ -45,6 +46,9 @@ public static partial class Wrk
 
     [GeneratedRegex(@"99%\s+([0-9.]+)(us|ms|s)")]
     private static partial Regex P99();
+
+    [GeneratedRegex(@"(\d+) requests in")]
+    private static partial Regex Requests();
 
     [GeneratedRegex(@"Non-2xx or 3xx responses:\s+(\d+)")]
     private static partial Regex Non2xx();

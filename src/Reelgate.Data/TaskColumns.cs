@@ -36,6 +36,6 @@ internal static class TaskColumns
         ThumbnailKey = r.IsDBNull(20) ? null : r.GetString(20),
         BaseUrl = r.IsDBNull(21) ? null : r.GetString(21),
         ResultsExpiredAt = r.IsDBNull(22) ? null : r.GetInt64(22),
-        Spec = r.IsDBNull(23) ? null : GenerationSpecJson.Deserialize(r.GetString(23)),
+        SpecJson = r.IsDBNull(23) ? null : r.GetString(23),
     };
 }

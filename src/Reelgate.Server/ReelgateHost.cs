@@ -72,15 +72,10 @@ public static class ReelgateHost
         services.AddSingleton<CallbackSender>();
         services.AddSingleton<IResultStore>(sp => CreateResultStore(Opt(sp)));
         // Rate limits: in memory (one node) unless ConnectionStrings:Redis names a shared Redis.
-        services.AddSingleton<StackExchange.Redis.IConnectionMultiplexer>(sp =>
-            StackExchange.Redis.ConnectionMultiplexer.Connect(RedisOptions(sp.GetRequiredService<IConfiguration>().GetConnectionString("Redis")!)));
+        services.AddSingleton<SharedRateLimit>();
         services.TryAddSingleton<IRateLimiter>(sp => string.IsNullOrEmpty(sp.GetRequiredService<IConfiguration>().GetConnectionString("Redis"))
             ? new InMemoryRateLimiter(sp.GetRequiredService<TimeProvider>())
-            : new Reelgate.Data.Redis.RedisRateLimiter(
-                sp.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>(),
-                Opt(sp).Redis.FailClosed,
-                sp.GetRequiredService<ILogger<Reelgate.Data.Redis.RedisRateLimiter>>(),
-                meters: sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
+            : sp.GetRequiredService<SharedRateLimit>().CreateLimiter(sp, Opt(sp).Redis.FailClosed));
 
         services.AddReelgateEngines();
 
@@ -120,8 +115,16 @@ public static class ReelgateHost
 
     /// <summary>Local disk (default) or an S3-compatible bucket (<c>Reelgate:ResultStore=s3</c>).</summary>
     private static IResultStore CreateResultStore(ReelgateOptions o) => o.ResultStore == "s3"
-        ? new S3ResultStore(new S3ResultStoreSettings(o.S3.ServiceUrl!, o.S3.Bucket!, o.S3.Region, o.S3.AccessKey, o.S3.SecretKey, o.S3.Prefix, o.S3.ForcePathStyle, o.S3.Serve == "redirect", o.S3.CreateBucket, o.S3.Timeout))
+        ? CreateS3ResultStore(o)
         : new LocalResultStore(o.ResolvedResultsDirectory);
+
+    /// <summary>
+    /// Its own method, never inlined: the JIT loads the AWS SDK's assemblies when it compiles a
+    /// method that names their types, so a server on local disk never maps them (idle RSS).
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static IResultStore CreateS3ResultStore(ReelgateOptions o) =>
+        new S3ResultStore(new S3ResultStoreSettings(o.S3.ServiceUrl!, o.S3.Bucket!, o.S3.Region, o.S3.AccessKey, o.S3.SecretKey, o.S3.Prefix, o.S3.ForcePathStyle, o.S3.Serve == "redirect", o.S3.CreateBucket, o.S3.Timeout));
 
     /// <summary>
     /// The one place that picks the backend: PostgreSQL when <c>ConnectionStrings:Reelgate</c> is
@@ -207,19 +210,30 @@ public static class ReelgateHost
             }
         }
 
-        if (configuration.GetConnectionString("Redis") is { Length: > 0 } redis)
+        if (configuration.GetConnectionString("Redis") is { Length: > 0 } redis && RedisProblem(redis) is { } problem)
         {
-            try
-            {
-                RedisOptions(redis);
-            }
-            catch (ArgumentException e)
-            {
-                problems.Add($"ConnectionStrings:Redis is not a valid Redis configuration ({e.Message}): use host:port, e.g. ConnectionStrings__Redis=127.0.0.1:6379");
-            }
+            problems.Add(problem);
         }
 
         return problems;
+    }
+
+    /// <summary>
+    /// Why the Redis configuration cannot be used, or null. Its own method, never inlined, so
+    /// that a server without Redis never loads the Redis client (see <see cref="SharedRateLimit"/>).
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static string? RedisProblem(string redis)
+    {
+        try
+        {
+            RedisOptions(redis);
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            return $"ConnectionStrings:Redis is not a valid Redis configuration ({e.Message}): use host:port, e.g. ConnectionStrings__Redis=127.0.0.1:6379";
+        }
     }
 
     /// <summary>

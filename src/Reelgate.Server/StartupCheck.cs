@@ -58,13 +58,13 @@ public sealed partial class StartupCheck(
         _ = services.GetRequiredService<Reelgate.Core.Limits.IRateLimiter>();
         if (configuration.GetConnectionString("Redis") is { Length: > 0 })
         {
-            var redis = services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>();
-            for (var i = 0; i < 40 && !redis.IsConnected; i++)
+            var redis = services.GetRequiredService<SharedRateLimit>();
+            for (var i = 0; i < 40 && !redis.IsConnected(); i++)
             {
                 await Task.Delay(50, cancellationToken);
             }
 
-            if (redis.IsConnected)
+            if (redis.IsConnected())
             {
                 LogRedis(options.Value.Redis.FailClosed ? "closed" : "open");
             }
