@@ -44,7 +44,7 @@ public static class PeerBenchmark
         }
 
         await NpmInstallAsync(peerDir);
-        var loadAtStart = LoadAverage();
+        var loadAtStart = LoadAverage.Read();
         await using var cluster = await PostgresCluster.StartNewAsync();
         var pgVersion = await ScalarAsync(cluster.AdminConnectionString, "SHOW server_version");
         Console.WriteLine($"peer: PostgreSQL {pgVersion} on 127.0.0.1:{cluster.Port} (fsync=off), N={jobs} adds with {Concurrency} in flight, {pickups} pickups, {rounds} round(s); load average {loadAtStart}");
@@ -111,8 +111,8 @@ public static class PeerBenchmark
             Console.WriteLine($"  round {round}: Reelgate store call in process: one key {(double)s1["jobsPerSecond"]!:0} jobs/s, {Concurrency} keys {(double)s64["jobsPerSecond"]!:0} jobs/s");
         }
 
-        var loadAtEnd = LoadAverage();
-        var noisy = Noisy(loadAtStart) || Noisy(loadAtEnd);
+        var loadAtEnd = LoadAverage.Read();
+        var noisy = loadAtStart.IsNoisy || loadAtEnd.IsNoisy;
         if (noisy)
         {
             Console.WriteLine($"peer: NOISY: the 1-minute load average passed 1.5 per core ({loadAtStart} at start, {loadAtEnd} at end): not a result");
@@ -140,7 +140,7 @@ public static class PeerBenchmark
         {
             ["rows"] = rows,
             ["noisy"] = noisy,
-            ["loadAverage"] = $"{loadAtStart} at start, {loadAtEnd} at end (1, 5, 15 min; {Environment.ProcessorCount} cores; noisy above {1.5 * Environment.ProcessorCount:0.0})",
+            ["loadAverage"] = new JsonObject { ["start"] = loadAtStart.ToJson(), ["end"] = loadAtEnd.ToJson(), ["cores"] = Environment.ProcessorCount },
             ["jobs"] = jobs,
             ["warmup"] = Warmup,
             ["concurrency"] = Concurrency,
@@ -159,13 +159,6 @@ public static class PeerBenchmark
     }
 
     private static string Loaded(int loadRate) => loadRate > 0 ? $" (steady {loadRate} creates/s)" : "";
-
-    /// <summary>The 1-minute load average above 1.5 per core: other work shares the machine.</summary>
-    private static bool Noisy(string loadAverage) =>
-        double.TryParse(loadAverage.Split(' ')[0], CultureInfo.InvariantCulture, out var oneMinute) && oneMinute > 1.5 * Environment.ProcessorCount;
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
     private static string Str(int i) => i.ToString(CultureInfo.InvariantCulture);
 
