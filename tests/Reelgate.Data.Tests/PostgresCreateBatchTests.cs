@@ -53,6 +53,37 @@ public sealed class PostgresCreateBatchTests(PostgresServer server) : IAsyncLife
     }
 
     [Fact]
+    public async Task EveryCommittedBatch_IsRecordedOnTheBatchSizeHistogram()
+    {
+        var sizes = new List<int>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == "reelgate.create.batch_size")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<int>((_, size, _, _) =>
+        {
+            lock (sizes)
+            {
+                sizes.Add(size);
+            }
+        });
+        listener.Start();
+        var (account, key) = await AccountAsync(1_000);
+
+        await QueuedBehindKeyLockAsync(key, Enumerable.Range(0, 10).Select(_ => Task(account, key)).ToList());
+
+        lock (sizes)
+        {
+            Assert.Equal(11, sizes.Sum()); // the blocked first create and the ten behind it
+            Assert.Contains(sizes, s => s > 1);
+        }
+    }
+
+    [Fact]
     public async Task RequestIds_AndTheActiveTaskLimit_SeeEarlierMembersOfTheSameBatch()
     {
         var (account, key) = await AccountAsync(10_000);

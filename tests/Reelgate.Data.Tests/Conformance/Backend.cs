@@ -26,6 +26,7 @@ public sealed class Backend(ServiceProvider services) : IAsyncDisposable
 
     public static Backend Postgres(string connectionString) => new(new ServiceCollection()
         .AddLogging()
+        .AddMetrics()
         .AddPostgresStorage(connectionString)
         .BuildServiceProvider());
 
