@@ -205,22 +205,8 @@ public sealed class PostgresCreateBatchTests(PostgresServer server) : IAsyncLife
         return (account, key);
     }
 
-    private static NewTask Task(string account, string key, long cost = 10, string? requestId = null, string? hash = null, int? limit = null) => new()
-    {
-        TaskId = "task_" + Guid.NewGuid().ToString("N"),
-        AccountId = account,
-        KeyId = key,
-        Model = "seedance-2.0-text-to-video",
-        Param = """{"model":"seedance-2.0-text-to-video"}""",
-        Input = """{"prompt":"p"}""",
-        Cost = cost,
-        Seed = 7,
-        BaseUrl = "http://127.0.0.1:1",
-        RequestId = requestId,
-        RequestHash = hash,
-        ActiveTaskLimit = limit,
-        Now = 100,
-    };
+    private static NewTask Task(string account, string key, long cost = 10, string? requestId = null, string? hash = null, int? limit = null) =>
+        TestTasks.New("task_" + Guid.NewGuid().ToString("N"), account, key, cost, requestId: requestId, hash: hash, limit: limit);
 
     private async Task AssertAuditAsync() =>
         Assert.All(await _s.Accounts.AuditAsync(Ct), e => Assert.True(e.Ok, $"{e.AccountId}: balance {e.Balance} != ledger {e.LedgerSum}"));

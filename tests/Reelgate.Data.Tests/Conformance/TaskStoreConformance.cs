@@ -196,23 +196,8 @@ public abstract partial class TaskStoreConformance : IAsyncLifetime
         return (account, key);
     }
 
-    private static NewTask Task(string account, string key, long cost = 10, long now = 100, string? requestId = null, string? hash = null, int? limit = null, string? callback = null) => new()
-    {
-        TaskId = NewId("task_"),
-        AccountId = account,
-        KeyId = key,
-        Model = "seedance-2.0-text-to-video",
-        Param = """{"model":"seedance-2.0-text-to-video"}""",
-        Input = """{"prompt":"p"}""",
-        Cost = cost,
-        Seed = 7,
-        CallBackUrl = callback,
-        BaseUrl = "http://127.0.0.1:1",
-        RequestId = requestId,
-        RequestHash = hash,
-        ActiveTaskLimit = limit,
-        Now = now,
-    };
+    private static NewTask Task(string account, string key, long cost = 10, long now = 100, string? requestId = null, string? hash = null, int? limit = null, string? callback = null) =>
+        TestTasks.New(NewId("task_"), account, key, cost, now, requestId, hash, limit, callback);
 
     private async Task AssertAuditAsync()
     {
