@@ -51,16 +51,16 @@ internal static class PgTaskRows
         return true;
     }
 
+    /// <summary>
+    /// The outbox INSERT for the tasks of a CTE named <c>ended</c> (<c>id, account_id,
+    /// callback_url</c>) that have a callback; parameter <c>$1</c> is "now". Used by the statement
+    /// that ends a task, so the outbox row commits with the end.
+    /// </summary>
+    public const string EnqueueEndedCallbacks =
+        "INSERT INTO callback_deliveries (task_id, account_id, url, state, attempts, next_attempt_at, created_at, updated_at) " +
+        "SELECT id, account_id, callback_url, 'pending', 0, $1, $1, $1 FROM ended WHERE callback_url IS NOT NULL";
+
     /// <summary>Transactional outbox: the callback is queued in the transaction that ends the task.</summary>
     public static Task<int> EnqueueCallbackAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string taskId, long now, CancellationToken ct) =>
-        Exec(conn, tx, EnqueueCallbacks("tasks", "$2") + " AND id = $1", ct, Text(taskId), Big(now));
-
-    /// <summary>
-    /// The outbox INSERT for the ended tasks of <paramref name="source"/> (a table or CTE with
-    /// <c>id, account_id, callback_url</c>) that have a callback; <paramref name="now"/> is a parameter.
-    /// Ends with a WHERE clause, so a caller may add conditions with AND.
-    /// </summary>
-    public static string EnqueueCallbacks(string source, string now) =>
-        "INSERT INTO callback_deliveries (task_id, account_id, url, state, attempts, next_attempt_at, created_at, updated_at) " +
-        $"SELECT id, account_id, callback_url, 'pending', 0, {now}, {now}, {now} FROM {source} WHERE callback_url IS NOT NULL";
+        Exec(conn, tx, "WITH ended AS (SELECT id, account_id, callback_url FROM tasks WHERE id = $2) " + EnqueueEndedCallbacks, ct, Big(now), Text(taskId));
 }

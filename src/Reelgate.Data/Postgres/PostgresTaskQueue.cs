@@ -147,11 +147,11 @@ public sealed class PostgresTaskQueue(PostgresDatabase db) : ITaskQueue
         db.StatementAsync(async conn =>
         {
             await using var cmd = Cmd(conn, null,
-                "WITH ended AS (UPDATE tasks SET state = 'success', result_key = $1, thumbnail_key = $2, progress = 100, complete_time = $3, update_time = $3, " +
+                "WITH ended AS (UPDATE tasks SET state = 'success', result_key = $2, thumbnail_key = $3, progress = 100, complete_time = $1, update_time = $1, " +
                 "lease_token = NULL, lease_expires = NULL WHERE id = $4 AND state = 'waiting' AND lease_token = $5 RETURNING id, account_id, callback_url), " +
-                "queued AS (" + PgTaskRows.EnqueueCallbacks("ended", "$3") + ") " +
+                "queued AS (" + PgTaskRows.EnqueueEndedCallbacks + ") " +
                 "SELECT count(*) FROM ended",
-                Text(resultKey), Text(thumbnailKey), Big(now), Text(taskId), Text(leaseToken));
+                Big(now), Text(resultKey), Text(thumbnailKey), Text(taskId), Text(leaseToken));
             return (long)(await cmd.ExecuteScalarAsync(ct))! == 1;
         }, ct);
 
