@@ -31,7 +31,9 @@ public sealed class MediaPlaygroundTests
             await page.FillAsync("#password", Password);
             await page.FillAsync("#confirm", Password);
             await page.ClickAsync("button[type=submit]");
-            await page.WaitForURLAsync(server.BaseAddress.ToString());
+            // Registration hashes the password and writes the Identity tables; once, under the
+            // whole suite on 2 cores, the redirect took longer than Playwright's default 30 s.
+            await page.WaitForURLAsync(server.BaseAddress.ToString(), new PageWaitForURLOptions { Timeout = 60_000 });
 
             await page.ClickAsync("text=Playground");
             await page.WaitForSelectorAsync("[data-interactive=true]");
