@@ -51,9 +51,6 @@ internal sealed class PgCreateBatches
             new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256] });
     }
 
-    /// <summary>Creates per batch since start, for <c>bench/run peer</c>'s histogram (index = batch size).</summary>
-    internal long[] SizeCounts { get; } = new long[MaxBatch + 1];
-
     public Task<CreateTaskOutcome> CreateAsync(NewTask task)
     {
         var pending = new Pending(task);
@@ -114,7 +111,6 @@ internal sealed class PgCreateBatches
         try
         {
             var outcomes = await ExecuteAsync(batch);
-            Interlocked.Increment(ref SizeCounts[batch.Count]);
             _batchSize?.Record(batch.Count);
             for (var i = 0; i < batch.Count; i++)
             {

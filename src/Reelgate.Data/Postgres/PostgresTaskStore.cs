@@ -17,9 +17,6 @@ public sealed class PostgresTaskStore(PostgresDatabase db, IMeterFactory? meters
 {
     private readonly PgCreateBatches _creates = new(db, meters);
 
-    /// <summary>How many batches of each size this store has committed (index = size), for the benchmark.</summary>
-    public IReadOnlyList<long> CreateBatchSizes => _creates.SizeCounts;
-
     /// <summary>
     /// Queues the create for the next batch and answers after its commit. <paramref name="ct"/> is
     /// checked before queuing only: a queued create is decided and answered by the batch (an
