@@ -16,6 +16,7 @@ public sealed class ApiKeyAuthenticator(IAccountStore accounts, TimeProvider tim
 {
     private readonly ConcurrentDictionary<string, CacheEntry> _cache = new(StringComparer.Ordinal);
     private readonly TimeSpan _ttl = options.Value.KeyCacheTtl;
+    private long _evictions;
 
     public async Task<AuthenticatedKey?> AuthenticateAsync(string? authorization, CancellationToken ct)
     {
@@ -33,6 +34,7 @@ public sealed class ApiKeyAuthenticator(IAccountStore accounts, TimeProvider tim
             return hit.Key;
         }
 
+        var evictions = Volatile.Read(ref _evictions);
         AuthenticatedKey? found = null;
         foreach (var candidate in await accounts.FindKeysByLookupAsync(ApiKeyFormat.Prefix(key), ct))
         {
@@ -44,7 +46,16 @@ public sealed class ApiKeyAuthenticator(IAccountStore accounts, TimeProvider tim
 
         if (found is not null)
         {
-            _cache[cacheKey] = new CacheEntry(found, now + _ttl);
+            var entry = new CacheEntry(found, now + _ttl);
+            _cache[cacheKey] = entry;
+
+            // A revoke or disable that evicted while this lookup read the old row must not leave
+            // that row cached: Evict counts first and removes second, so either this sees its
+            // count and takes the entry back, or its removal comes after this entry was added.
+            if (Volatile.Read(ref _evictions) != evictions)
+            {
+                _cache.TryRemove(new KeyValuePair<string, CacheEntry>(cacheKey, entry));
+            }
         }
 
         return found;
@@ -53,6 +64,7 @@ public sealed class ApiKeyAuthenticator(IAccountStore accounts, TimeProvider tim
     /// <summary>Drops cached keys of an account (after a revoke or a disable).</summary>
     public void Evict(string accountId)
     {
+        Interlocked.Increment(ref _evictions);
         foreach (var (k, v) in _cache)
         {
             if (v.Key.AccountId == accountId)
