@@ -11,4 +11,12 @@ public sealed class BuiltInRendererOptions
     public int Threads { get; set; } = 1;
 
     public string Preset { get; set; } = "veryfast";
+
+    /// <summary>
+    /// The x264 (and filter) threads of one render: <paramref name="pinned"/> when above 0, else
+    /// cores / workers (at least 1), so that parallel renders do not oversubscribe the machine.
+    /// The server and the renderer benchmark both use this, so the benchmark measures what runs.
+    /// </summary>
+    public static int ThreadsFor(int pinned, int workers, int cores) =>
+        pinned > 0 ? pinned : Math.Max(1, cores / Math.Max(1, workers));
 }

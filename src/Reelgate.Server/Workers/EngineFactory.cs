@@ -44,6 +44,6 @@ public sealed class EngineFactory(
     private static BuiltInRendererOptions RendererOptions(ReelgateOptions o) => new()
     {
         FfmpegPath = o.FfmpegPath,
-        Threads = o.RendererThreads > 0 ? o.RendererThreads : Math.Max(1, Environment.ProcessorCount / Math.Max(1, o.Workers)),
+        Threads = BuiltInRendererOptions.ThreadsFor(o.RendererThreads, o.Workers, Environment.ProcessorCount),
     };
 }
