@@ -4,7 +4,7 @@ using Reelgate.Bench;
 // Reelgate benchmarks (not part of make test). Usage:
 //   dotnet Reelgate.Bench.dll [all|service|renderer|peer] [--quick] [--out bench/results]
 //     [--workers N] [--only TEXT] [--command CASE]
-// ("all" is service and renderer; "peer" is Reelgate's PostgreSQL queue against graphile-worker;
+// ("all" is service and renderer; "e2e" is the saturated end-to-end of service alone; "peer" is Reelgate's PostgreSQL queue against graphile-worker;
 // --workers: the Reelgate:Workers the renderer's thread count and the service run follow, default
 // the server's default, one per core; --only: the renderer cases whose name contains TEXT)
 // Run from the repository root after a Release build (bench/run does both).
@@ -27,13 +27,24 @@ if (Option("--command") is { } commandOf)
 }
 
 var what = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 0 || !args[i - 1].StartsWith("--", StringComparison.Ordinal) || args[i - 1] == "--quick")).FirstOrDefault() ?? "all";
-if (what is not ("renderer" or "service" or "all" or "peer"))
+if (what is not ("renderer" or "service" or "all" or "peer" or "e2e"))
 {
-    Console.Error.WriteLine($"unknown benchmark '{what}' (known: renderer, service, peer, all)");
+    Console.Error.WriteLine($"unknown benchmark '{what}' (known: renderer, service, e2e, peer, all)");
     return 2;
 }
 
 var serverDll = Path.Combine("src", "Reelgate.Server", "bin", "Release", "net10.0", "reelgate-server.dll");
+if (what is "e2e")
+{
+    // The saturated end-to-end alone (also part of "service").
+    var e2e = await EndToEndBenchmark.RunAsync(serverDll, quick ? 12 : 36, workers);
+    e2e["date"] = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+    e2e["machine"] = $"{Environment.ProcessorCount} cores, {Environment.OSVersion}";
+    e2e["load"] = LoadAverage.Read().ToJson();
+    Console.WriteLine($"written {await EndToEndBenchmark.WriteAsync(e2e, outDir)}");
+    return (bool)e2e["met"]! ? 0 : 1;
+}
+
 if (what is "peer")
 {
     var peer = await PeerBenchmark.RunAsync(serverDll, quick);
@@ -53,7 +64,7 @@ if (what is "peer")
 var ok = true;
 if (what is "service" or "all")
 {
-    var service = await ServiceBenchmark.RunAsync(serverDll, quick);
+    var service = await ServiceBenchmark.RunAsync(serverDll, quick, workers);
     service["date"] = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
     service["machine"] = $"{Environment.ProcessorCount} cores, {Environment.OSVersion}";
     var serviceFile = Path.Combine(outDir, $"service-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");

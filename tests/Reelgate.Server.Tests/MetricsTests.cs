@@ -62,6 +62,16 @@ public sealed class MetricsTests
         Assert.Equal(1, m.Value("reelgate_generation_duration_seconds_count", "engine=builtin", "outcome=failed"));
         Assert.Equal(1, m.Value("reelgate_generation_duration_seconds_bucket", "engine=builtin", "outcome=succeeded", "le=+Inf"));
 
+        // Where the workers' time went: three claims; two engine runs (one succeeded, one failed,
+        // the policy refusal never reached an engine); store and commit for the one success only.
+        Assert.Equal(3, m.Value("reelgate_task_stage_duration_seconds_count", "stage=claim"));
+        Assert.Equal(2, m.Value("reelgate_task_stage_duration_seconds_count", "stage=prepare"));
+        Assert.Equal(2, m.Value("reelgate_task_stage_duration_seconds_count", "stage=render"));
+        Assert.Equal(1, m.Value("reelgate_task_stage_duration_seconds_count", "stage=finish"));
+        Assert.Equal(1, m.Value("reelgate_task_stage_duration_seconds_count", "stage=store"));
+        Assert.Equal(1, m.Value("reelgate_task_stage_duration_seconds_count", "stage=commit"));
+        Assert.True(m.Value("reelgate_task_stage_duration_seconds_sum", "stage=render") > 0);
+
         // Every task was claimed once (the policy check runs after the claim).
         Assert.Equal(3, m.Value("reelgate_task_pickup_latency_seconds_count"));
         Assert.True(m.Value("reelgate_task_pickup_latency_seconds_sum") >= 0);

@@ -20,6 +20,7 @@ public sealed class ReelgateMetrics
     private readonly Histogram<double> _pickup;
     private readonly Histogram<double> _generation;
     private readonly Histogram<int> _claimBatch;
+    private readonly Histogram<double> _stage;
     private readonly Counter<long> _attempts;
     private readonly Counter<long> _engineFailures;
     private readonly Counter<long> _callbacks;
@@ -37,6 +38,8 @@ public sealed class ReelgateMetrics
             new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.1, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800] });
         _claimBatch = Meter.CreateHistogram<int>("reelgate.queue.claim_batch_size", "{task}", "Tasks one claim statement took (claims that took none are left out)", null,
             new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 64] });
+        _stage = Meter.CreateHistogram<double>("reelgate.task.stage_duration", "s", "Where a worker's time on a task goes, by stage: claim (the claim statement), prepare (claim to engine start: route, inputs, attempt journal), render (the engine), finish (attempt journal, heartbeat stop), store (result files), commit (the success transaction)", null,
+            new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800] });
         _attempts = Meter.CreateCounter<long>("reelgate.engine.attempts", "{attempt}", "Engine attempts ended, by engine and outcome (succeeded, failed, failed_over, interrupted)");
         _engineFailures = Meter.CreateCounter<long>("reelgate.engine.failures", "{attempt}", "Engine attempts that failed or failed over, by engine and fail_code");
         _callbacks = Meter.CreateCounter<long>("reelgate.callback.deliveries", "{try}", "Callback tries, by outcome: delivered, retry (failed, another try is scheduled), failed (failed, no try left)");
@@ -78,6 +81,10 @@ public sealed class ReelgateMetrics
 
     /// <summary>A worker dispatcher's claim took <paramref name="tasks"/> (more than none) in one statement.</summary>
     public void TasksClaimed(int tasks) => _claimBatch.Record(tasks);
+
+    /// <summary>One stage of a worker's run of a task took <paramref name="duration"/> (see the instrument's description).</summary>
+    public void TaskStage(string stage, TimeSpan duration) =>
+        _stage.Record(Math.Max(0, duration.TotalSeconds), new KeyValuePair<string, object?>("stage", stage));
 
     /// <summary>One engine's run on one attempt ended (<paramref name="outcome"/>: succeeded, failed or cancelled).</summary>
     public void GenerationRan(string engine, string outcome, TimeSpan duration) =>

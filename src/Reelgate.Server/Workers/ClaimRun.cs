@@ -27,6 +27,9 @@ internal sealed class ClaimRun : IDisposable
 
     public ClaimedTask Claimed { get; }
 
+    /// <summary>When the current stage began (a <see cref="TimeProvider"/> timestamp; see <c>reelgate.task.stage_duration</c>).</summary>
+    public long StageStarted { get; set; }
+
     public TaskRecord Task => Claimed.Task;
 
     public string LeaseToken => Claimed.LeaseToken;

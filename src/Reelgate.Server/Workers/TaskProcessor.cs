@@ -45,6 +45,7 @@ public sealed partial class TaskProcessor(
     /// <summary>Claim: a task this worker now leases runs to its end (or until shutdown or a lost lease).</summary>
     public async Task ProcessAsync(ClaimedTask claimed, CancellationToken stopping)
     {
+        var started = time.GetTimestamp();
         var task = claimed.Task;
         LogClaimed(task.TaskId, claimed.Attempt);
         events.Publish(task.AccountId, task.TaskId, TaskState.Waiting, 0, null, task.UpdateTime);
@@ -74,6 +75,7 @@ public sealed partial class TaskProcessor(
         {
             Interrupted = interrupted,
             InputDirectory = Work.ClaimInputs(task.TaskId, claimed.Attempt),
+            StageStarted = started,
             LastFrame = request.Spec.ReturnLastFrame ? Work.ClaimLastFrame(task.TaskId, claimed.Attempt) : null,
         };
         await RunAsync(run, request.Model, route);
@@ -241,7 +243,7 @@ public sealed partial class TaskProcessor(
         var attemptId = await attempts.BeginAsync(run.Task.TaskId, run.Claimed.Attempt, engine.Name, carried?.UpstreamId, Now(), run.Stopping);
         run.Current = new AttemptJournal(attempts, attemptId, carried?.UpstreamId, carried is { UpstreamId: null } ? carried.StartedAt : null);
         run.CurrentEngine = engine;
-        var started = time.GetTimestamp();
+        var started = Lap(run, "prepare");
         var outcome = AttemptOutcomes.Interrupted; // unless it returns: shutdown, lease lost, or a fault
         try
         {
@@ -257,7 +259,17 @@ public sealed partial class TaskProcessor(
         finally
         {
             metrics.GenerationRan(engine.Name, outcome, time.GetElapsedTime(started));
+            Lap(run, "render");
         }
+    }
+
+    /// <summary>Ends the run's current stage (recorded in <c>reelgate.task.stage_duration</c>) and starts the next; returns the new start.</summary>
+    private long Lap(ClaimRun run, string stage)
+    {
+        var now = time.GetTimestamp();
+        metrics.TaskStage(stage, time.GetElapsedTime(run.StageStarted, now));
+        run.StageStarted = now;
+        return now;
     }
 
     private async Task EndAttemptAsync(AttemptJournal attempt, IVideoEngine engine, string outcome, string? failCode, string? detail)
@@ -280,13 +292,17 @@ public sealed partial class TaskProcessor(
             return;
         }
 
+        Lap(run, "finish");
         if (await StoreResultAsync(run) is not { } stored)
         {
             return;
         }
 
+        Lap(run, "store");
         var endedAt = Now();
-        if (await queue.SucceedAsync(task.TaskId, run.LeaseToken, stored.Video, stored.Thumbnail, endedAt, CancellationToken.None))
+        var succeeded = await queue.SucceedAsync(task.TaskId, run.LeaseToken, stored.Video, stored.Thumbnail, endedAt, CancellationToken.None);
+        Lap(run, "commit");
+        if (succeeded)
         {
             metrics.TaskEnded(task.Model, TaskState.Success, null, 0);
             events.Publish(task.AccountId, task.TaskId, TaskState.Success, 100, null, endedAt);

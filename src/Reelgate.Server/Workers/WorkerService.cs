@@ -92,10 +92,16 @@ public sealed partial class WorkerService(
                 var wanted = idle.Count;
                 signal.Drain();
                 var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+                var claimStarted = time.GetTimestamp();
                 var claimed = await queue.ClaimManyAsync(_node, now, _options.Lease, _options.MaxAttempts, wanted, stoppingToken);
                 if (claimed.Count > 0)
                 {
                     metrics.TasksClaimed(claimed.Count);
+                    var took = time.GetElapsedTime(claimStarted);
+                    for (var i = 0; i < claimed.Count; i++)
+                    {
+                        metrics.TaskStage("claim", took);
+                    }
                 }
 
                 foreach (var task in claimed)
