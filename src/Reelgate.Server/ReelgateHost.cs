@@ -86,6 +86,7 @@ public static class ReelgateHost
         services.AddSingleton<KeyRateLimiter>();
         services.AddSingleton<Reelgate.Server.Creation.UploadReferences>();
         services.AddSingleton<Reelgate.Server.Creation.TaskCreator>();
+        services.AddSingleton<Reelgate.Server.Creation.TaskCanceller>();
         services.AddSingleton<CreateTaskEndpoint>();
         services.AddSingleton<TaskView>();
         services.AddSingleton<Reelgate.Server.Uploads.UploadService>();
