@@ -34,7 +34,7 @@ public sealed class SecurityDocumentTransformer : IOpenApiDocumentTransformer
 
         foreach (var (path, item) in document.Paths)
         {
-            var scheme = path.StartsWith("/api/v1/", StringComparison.Ordinal) || path.StartsWith("/api/file-", StringComparison.Ordinal) ? ApiKey
+            var scheme = path.StartsWith("/api/v1/", StringComparison.Ordinal) || path.StartsWith("/api/file-", StringComparison.Ordinal) || path.StartsWith("/v1/", StringComparison.Ordinal) ? ApiKey
                 : path.StartsWith("/api/admin/", StringComparison.Ordinal) ? AdminKey
                 : null;
             if (scheme is null)
