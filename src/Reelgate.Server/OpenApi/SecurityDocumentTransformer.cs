@@ -21,8 +21,8 @@ public sealed class SecurityDocumentTransformer : IOpenApiDocumentTransformer
         {
             Type = SecuritySchemeType.Http,
             Scheme = "bearer",
-            Description = "An API key (sk-...) made by POST /api/admin/accounts/{accountId}/keys: `Authorization: Bearer sk-...` on every /api/v1 call. " +
-                "Missing, unknown, revoked or of a disabled account: 401 authentication failed.",
+            Description = "An API key (sk-...) made by POST /api/admin/accounts/{accountId}/keys: `Authorization: Bearer sk-...` on every /api/v1 call and every /v1 (OpenAI Videos) call. " +
+                "Missing, unknown, revoked or of a disabled account: 401 authentication failed (on /v1: OpenAI's invalid_api_key).",
         };
         document.Components.SecuritySchemes[AdminKey] = new OpenApiSecurityScheme
         {
