@@ -155,6 +155,67 @@ public sealed class OpenAiVideosApiTests
     }
 
     [Fact]
+    public async Task Content_ServesRangesAndETag_AndListPagesBothWays()
+    {
+        await using var server = await ReelgateTestServer.StartAsync();
+        var (_, _, key) = await server.CreateAccountAsync(1_000);
+        using var client = server.NewClient(key);
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            using var created = await client.PostAsync("/v1/videos", Json($"{{\"prompt\":\"kite {i}\",\"seconds\":4,\"size\":\"640x640\"}}"), Ct);
+            ids.Add((string)(await ReadAsync(created))["id"]!);
+        }
+
+        foreach (var id in ids)
+        {
+            var deadline = DateTime.UtcNow.AddMinutes(2);
+            while ((string?)(await ReadAsync(await client.GetAsync($"/v1/videos/{id}", Ct)))["status"] is "queued" or "in_progress" && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200, Ct);
+            }
+        }
+
+        using var whole = await client.GetAsync($"/v1/videos/{ids[0]}/content", Ct);
+        Assert.Equal(("video/mp4", "bytes"), (whole.Content.Headers.ContentType?.MediaType, whole.Headers.AcceptRanges.Single()));
+        var etag = whole.Headers.ETag!;
+        var length = (await whole.Content.ReadAsByteArrayAsync(Ct)).Length;
+
+        using var ranged = new HttpRequestMessage(HttpMethod.Get, $"/v1/videos/{ids[0]}/content?variant=video");
+        ranged.Headers.Range = new RangeHeaderValue(0, 99);
+        using var part = await client.SendAsync(ranged, Ct);
+        Assert.Equal(HttpStatusCode.PartialContent, part.StatusCode);
+        Assert.Equal((100, (long?)length), ((await part.Content.ReadAsByteArrayAsync(Ct)).Length, part.Content.Headers.ContentRange!.Length));
+
+        using var conditional = new HttpRequestMessage(HttpMethod.Get, $"/v1/videos/{ids[0]}/content");
+        conditional.Headers.IfNoneMatch.Add(etag);
+        using var unchanged = await client.SendAsync(conditional, Ct);
+        Assert.Equal(HttpStatusCode.NotModified, unchanged.StatusCode);
+
+        using var poster = await client.GetAsync($"/v1/videos/{ids[0]}/content?variant=thumbnail", Ct);
+        Assert.Equal("image/jpeg", poster.Content.Headers.ContentType?.MediaType);
+
+        async Task<List<string>> WalkAsync(string order)
+        {
+            var seen = new List<string>();
+            string? after = null;
+            do
+            {
+                var page = await ReadAsync(await client.GetAsync($"/v1/videos?limit=2&order={order}" + (after is null ? "" : "&after=" + after), Ct));
+                seen.AddRange(page["data"]!.AsArray().Select(v => (string)v!["id"]!));
+                after = (bool)page["has_more"]! ? (string?)page["last_id"] : null;
+            }
+            while (after is not null);
+            return seen;
+        }
+
+        Assert.Equal(ids, await WalkAsync("asc"));
+        Assert.Equal(Enumerable.Reverse(ids), await WalkAsync("desc"));
+        Assert.Equal(1_000 - 3 * 80, await client.CreditsAsync());
+        Assert.Empty(server.ContractViolations);
+    }
+
+    [Fact]
     public async Task OpenApiDocument_DescribesEveryV1Route_WithOpenAiErrors()
     {
         await using var server = await ReelgateTestServer.StartAsync(new Dictionary<string, string?> { ["Reelgate:Workers"] = "0" });

@@ -29,10 +29,10 @@ public static class OpenAiVideoEndpoints
             .IdempotencyHeader()
             .AddOpenApiOperationTransformer(OpenAiDocs.CreateBody);
         v1.MapGet("", ListAsync).AddEndpointFilter(read)
-            .OpenAiDocumented<VideoListData>("List the account's videos, newest first (OpenAI's cursor list)", 400, 401, 429, 500, 503)
+            .OpenAiDocumented<VideoListData>("List the account's videos, newest first or oldest first (OpenAI's cursor list)", 400, 401, 429, 500, 503)
             .QueryParameter("after", required: false, "The id of the last video of the previous page.")
             .QueryParameter("limit", required: false, "Page size, 1 to 100 (default 20).", () => new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "1", Maximum = "100", Default = 20 })
-            .QueryParameter("order", required: false, "desc (newest first, the default); asc is not supported (400).", () => new OpenApiSchema { Type = JsonSchemaType.String, Enum = ["desc", "asc"] });
+            .QueryParameter("order", required: false, "desc (newest first, the default) or asc (oldest first).", () => new OpenApiSchema { Type = JsonSchemaType.String, Enum = ["desc", "asc"] });
         v1.MapGet("/{videoId}", RetrieveAsync).AddEndpointFilter(read)
             .OpenAiDocumented<VideoData>("Retrieve a video (the task of that id)", 401, 404, 429, 500, 503);
         v1.MapDelete("/{videoId}", DeleteAsync).AddEndpointFilter(create)
@@ -83,9 +83,10 @@ public static class OpenAiVideoEndpoints
             return OpenAiErrors.BadRequest("limit must be a whole number from 1 to 100", "limit");
         }
 
-        if (q["order"].ToString() is { Length: > 0 } order && order != "desc")
+        var order = q["order"].ToString();
+        if (order is not ("" or "desc" or "asc"))
         {
-            return OpenAiErrors.BadRequest(order == "asc" ? "order=asc is not supported: videos are listed newest first (desc)" : "order must be desc", "order", "unsupported_value");
+            return OpenAiErrors.BadRequest("order must be asc or desc", "order");
         }
 
         TaskCursor? after = null;
@@ -100,7 +101,7 @@ public static class OpenAiVideoEndpoints
         }
 
         var key = ApiCaller.Of(http).Key;
-        var page = await tasks.ListAsync(key.AccountId, null, null, after, limit + 1, http.RequestAborted);
+        var page = await tasks.ListAsync(key.AccountId, null, null, after, limit + 1, http.RequestAborted, oldestFirst: order == "asc");
         var items = page.Take(limit).Select(t => videos.ToVideo(t, http.Request)).ToList();
         var list = new VideoListData("list", items, items.FirstOrDefault()?.Id, items.LastOrDefault()?.Id, page.Count > limit);
         return TypedResults.Json(list, OpenAiJsonContext.Default.VideoListData);
