@@ -126,6 +126,32 @@ public sealed class OpenAiVideosApiTests
     }
 
     [Fact]
+    public async Task JsonCreate_TakesAnInputReferenceAsUrlOrFileId_AndRefusesAnotherAccountsFile()
+    {
+        await using var server = await ReelgateTestServer.StartAsync(new Dictionary<string, string?> { ["Reelgate:Workers"] = "0" });
+        var (_, _, key) = await server.CreateAccountAsync(1_000);
+        var (_, _, strangerKey) = await server.CreateAccountAsync(1_000);
+        using var client = server.NewClient(key);
+        using var stranger = server.NewClient(strangerKey);
+        var fileUrl = await MediaCreateTests.UploadAsync(client, await TestMedia.PngAsync(640, 480));
+        var fileId = fileUrl.Split('/')[4];
+
+        using var byUrl = await client.PostAsync("/v1/videos", Json($"{{\"prompt\":\"a\",\"seconds\":\"4\",\"input_reference\":{{\"image_url\":\"{fileUrl}\"}}}}"), Ct);
+        var video = await ReadAsync(byUrl);
+        Assert.Equal(("seedance-2.0-image-to-video", "1280x720"), ((string?)video["model"], (string?)video["size"]));
+        using var byId = await client.PostAsync("/v1/videos", Json($"{{\"prompt\":\"b\",\"seconds\":4,\"size\":\"720x1280\",\"input_reference\":{{\"file_id\":\"{fileId}\"}}}}"), Ct);
+        Assert.Equal("720x1280", (string?)(await ReadAsync(byId))["size"]);
+        Assert.Equal(1_000 - 2 * 40 * 4, await client.CreditsAsync());
+
+        using var stolenId = await stranger.PostAsync("/v1/videos", Json($"{{\"prompt\":\"c\",\"input_reference\":{{\"file_id\":\"{fileId}\"}}}}"), Ct);
+        Assert.Equal((HttpStatusCode.BadRequest, "input_reference"), (stolenId.StatusCode, (string?)(await ReadAsync(stolenId))["error"]!["param"]));
+        using var stolenUrl = await stranger.PostAsync("/v1/videos", Json($"{{\"prompt\":\"c\",\"input_reference\":\"{fileUrl}\"}}"), Ct);
+        var refused = (await ReadAsync(stolenUrl))["error"]!;
+        Assert.Equal(("input_reference", "input_reference names a file uploaded by another account"), ((string?)refused["param"], (string?)refused["message"]));
+        Assert.Equal(1_000, await stranger.CreditsAsync());
+    }
+
+    [Fact]
     public async Task Create_Answers429InOpenAiShape_WhenTheTiersLimitsAreReached()
     {
         await using var server = await ReelgateTestServer.StartAsync(new Dictionary<string, string?>
