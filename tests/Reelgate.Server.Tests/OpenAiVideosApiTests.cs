@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Reelgate.Server.Tests.Infrastructure;
 using Reelgate.Server.Tests.Media;
 
@@ -65,6 +66,24 @@ public sealed class OpenAiVideosApiTests
 
         Assert.Equal(1_000, await client.CreditsAsync());
         Assert.Empty(server.ContractViolations);
+    }
+
+    [Fact]
+    public async Task V1Paths_AnswerAnOpenAiServerError_WithoutDetails_WhenAStoreThrows()
+    {
+        await using var server = await ReelgateTestServer.StartAsync(
+            new Dictionary<string, string?> { ["Reelgate:Workers"] = "0" },
+            s => s.AddSingleton(System.Reflection.DispatchProxy.Create<Reelgate.Core.Uploads.IUploadStore, ThrowingProxy>()));
+        var (_, _, key) = await server.CreateAccountAsync(1_000);
+        using var client = server.NewClient(key);
+
+        using var response = await client.PostAsync("/v1/videos", Json("{\"prompt\":\"a\",\"input_reference\":{\"file_id\":\"file_x\"}}"), Ct);
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal("server_error", (string?)JsonNode.Parse(text)!["error"]!["type"]);
+        Assert.DoesNotContain(ThrowingProxy.Secret, text, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", text, StringComparison.Ordinal);
+        Assert.Equal(1_000, await client.CreditsAsync());
     }
 
     [Fact]
@@ -261,4 +280,13 @@ public sealed class OpenAiVideosApiTests
 
     private static async Task<JsonObject> ReadAsync(HttpResponseMessage response) =>
         JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!.AsObject();
+
+    /// <summary>A store that fails as broken infrastructure does: an exception carrying a path.</summary>
+    public class ThrowingProxy : System.Reflection.DispatchProxy
+    {
+        public const string Secret = "/var/secret/reelgate.db";
+
+        protected override object? Invoke(System.Reflection.MethodInfo? targetMethod, object?[]? args) =>
+            throw new InvalidOperationException("cannot open " + Secret);
+    }
 }
