@@ -67,6 +67,17 @@ internal static class OpenAiDocs
         });
     }
 
+    /// <summary>The mapping onto the catalog and what is not supported, as docs/openai-compatible.md says it.</summary>
+    public const string CreateDescription =
+        "OpenAI's Videos API over Reelgate's tasks: the video id is the task id (also visible through recordInfo). " +
+        "Mapping onto the catalog model: prompt -> the model's prompt field; seconds -> its duration field (the catalog's rule); " +
+        "size WIDTHxHEIGHT -> the resolution and ratio whose catalog size it is (one of the model's sizes, else 400 param size); " +
+        "input_reference (a file, an image URL, {image_url} or {file_id}) -> the first URL of the model's first-frame field " +
+        "(a model without one: 400 param input_reference). Other inputs take the model's defaults; the price is the model's. " +
+        "Not supported: parameters other than prompt, model, seconds, size and input_reference (400 unknown_parameter); " +
+        "video or audio references (400 param input_reference); callbacks (use the jobs API's callBackUrl). " +
+        "Insufficient credits is 429 insufficient_quota with x-should-retry: false (OpenAI's own answer; the SDKs have no 402 class).";
+
     public static RouteHandlerBuilder IdempotencyHeader(this RouteHandlerBuilder builder) =>
         builder.HeaderParameter("Idempotency-Key", "The same key and body return the first video (no new charge), also when the requests race; another body: 409. X-Request-ID is read when it is absent. 1 to 128 printable ASCII characters.", () => new OpenApiSchema
         {

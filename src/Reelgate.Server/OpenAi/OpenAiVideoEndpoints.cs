@@ -27,6 +27,7 @@ public static class OpenAiVideoEndpoints
         v1.MapPost("", CreateAsync).AddEndpointFilter(create)
             .OpenAiDocumented<VideoData>("Create a video (OpenAI Videos API; JSON or multipart with an input_reference file)", 400, 401, 409, 429, 500, 503)
             .IdempotencyHeader()
+            .WithDescription(OpenAiDocs.CreateDescription)
             .AddOpenApiOperationTransformer(OpenAiDocs.CreateBody);
         v1.MapGet("", ListAsync).AddEndpointFilter(read)
             .OpenAiDocumented<VideoListData>("List the account's videos, newest first or oldest first (OpenAI's cursor list)", 400, 401, 429, 500, 503)
