@@ -14,6 +14,7 @@ using Reelgate.Server.Api;
 using Reelgate.Server.Callbacks;
 using Reelgate.Server.Mcp;
 using Reelgate.Server.Observability;
+using Reelgate.Server.OpenAi;
 using Reelgate.Server.OpenApi;
 using Reelgate.Server.Web;
 using Reelgate.Server.Options;
@@ -86,8 +87,12 @@ public static class ReelgateHost
         services.AddSingleton<KeyRateLimiter>();
         services.AddSingleton<Reelgate.Server.Creation.UploadReferences>();
         services.AddSingleton<Reelgate.Server.Creation.TaskCreator>();
+        services.AddSingleton<Reelgate.Server.Creation.TaskCanceller>();
         services.AddSingleton<CreateTaskEndpoint>();
         services.AddSingleton<TaskView>();
+        services.AddSingleton<Reelgate.Server.OpenAi.VideoView>();
+        services.AddSingleton<Reelgate.Server.OpenAi.VideoCreator>();
+        services.AddSingleton<Reelgate.Server.OpenAi.VideoSpriteSheet>();
         services.AddSingleton<Reelgate.Server.Uploads.UploadService>();
         services.AddSingleton<Reelgate.Server.Uploads.RemoteMediaFetcher>();
         services.AddSingleton<QueueSignal>();
@@ -168,6 +173,7 @@ public static class ReelgateHost
         // server) refuses, so the page uses the browser's own fonts.
         app.MapScalarApiReference("/docs", o => o.WithNonce().DisableDefaultFonts());
         app.MapJobsApi();
+        app.MapOpenAiVideos();
         app.MapModelsApi();
         app.MapTaskEvents();
         app.MapAdminApi();
@@ -267,6 +273,13 @@ public static class ReelgateHost
     private static Task WriteServerErrorAsync(HttpContext context)
     {
         var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+        if (OpenAiErrors.IsOpenAiPath(context.Request.Path))
+        {
+            return error is BadHttpRequestException
+                ? OpenAiErrors.WriteAsync(context, 400, "the request could not be read", OpenAiErrors.InvalidRequest, "invalid_request")
+                : OpenAiErrors.WriteAsync(context, 500, "server error", "server_error", "server_error");
+        }
+
         if (!WebApp.IsApiPath(context.Request.Path) && error is not BadHttpRequestException)
         {
             return WriteWebErrorAsync(context, 500, "Something went wrong on our side. Try again in a moment.");
@@ -289,11 +302,22 @@ public static class ReelgateHost
             $"<p>{System.Net.WebUtility.HtmlEncode(message)}</p><p><a href=\"/\">Back to Reelgate</a></p></section></main></body></html>");
     }
 
-    /// <summary>Unmatched routes and methods under /api and /files get the envelope, not an empty body.</summary>
+    /// <summary>Unmatched routes and methods under /api and /files get the envelope, not an empty body; under /v1, OpenAI's error shape.</summary>
     private static Task WriteStatusEnvelopeAsync(StatusCodeContext ctx)
     {
         var http = ctx.HttpContext;
         var code = http.Response.StatusCode;
+        if (OpenAiErrors.IsOpenAiPath(http.Request.Path))
+        {
+            return code switch
+            {
+                404 => OpenAiErrors.WriteAsync(http, 404, "no such route: " + http.Request.Path, OpenAiErrors.InvalidRequest, "not_found"),
+                405 => OpenAiErrors.WriteAsync(http, 405, $"method {http.Request.Method} is not allowed here", OpenAiErrors.InvalidRequest, "method_not_allowed"),
+                413 => OpenAiErrors.WriteAsync(http, 400, "the request body is too large", OpenAiErrors.InvalidRequest, "invalid_request"),
+                _ => OpenAiErrors.WriteAsync(http, code, "request failed", code >= 500 ? "server_error" : OpenAiErrors.InvalidRequest, null),
+            };
+        }
+
         if (!WebApp.IsApiPath(http.Request.Path) && code is 404 or 405)
         {
             return WriteWebErrorAsync(http, code, code == 404 ? "There is no page here." : "This page does not take that request.");

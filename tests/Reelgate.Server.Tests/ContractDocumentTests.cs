@@ -119,7 +119,7 @@ public sealed class ContractDocumentTests(SharedServer shared) : IClassFixture<S
         var checkedOperations = 0;
         foreach (var (path, item) in document["paths"]!.AsObject())
         {
-            var expected = path.StartsWith("/api/v1/", StringComparison.Ordinal) || path.StartsWith("/api/file-", StringComparison.Ordinal) ? "apiKey" : path.StartsWith("/api/admin/", StringComparison.Ordinal) ? "adminKey" : null;
+            var expected = path.StartsWith("/api/v1/", StringComparison.Ordinal) || path.StartsWith("/api/file-", StringComparison.Ordinal) || path.StartsWith("/v1/", StringComparison.Ordinal) ? "apiKey" : path.StartsWith("/api/admin/", StringComparison.Ordinal) ? "adminKey" : null;
             foreach (var (method, operation) in item!.AsObject().Where(m => m.Value is JsonObject o && o.ContainsKey("responses")))
             {
                 var security = operation!["security"]?.AsArray();

@@ -16,10 +16,11 @@ public interface ITaskStore
     Task<TaskRecord?> GetAsync(string taskId, CancellationToken ct);
 
     /// <summary>
-    /// One page of an account's tasks, newest first (keyset on create time and id: stable while
-    /// new tasks arrive). <paramref name="after"/> is the last task of the previous page.
+    /// One page of an account's tasks, newest first, or oldest first when <paramref name="oldestFirst"/>
+    /// (keyset on create time and id: stable while new tasks arrive). <paramref name="after"/> is
+    /// the last task of the previous page.
     /// </summary>
-    Task<IReadOnlyList<TaskRecord>> ListAsync(string accountId, string? state, string? model, TaskCursor? after, int limit, CancellationToken ct);
+    Task<IReadOnlyList<TaskRecord>> ListAsync(string accountId, string? state, string? model, TaskCursor? after, int limit, CancellationToken ct, bool oldestFirst = false);
 
     /// <summary>
     /// Cancels a waiting task of the account: it ends in <c>fail</c> with <c>cancelled</c> and a

@@ -8,7 +8,7 @@ namespace Reelgate.Core.Tasks;
 /// 16 random hex digits. Two tasks created in the same millisecond still sort in creation order,
 /// so "newest first" lists are exact; the random tail keeps ids unguessable.
 /// </summary>
-public static class TaskIds
+public static partial class TaskIds
 {
     private static long _last;
 
@@ -25,4 +25,10 @@ public static class TaskIds
 
         return "task_" + next.ToString("x16", System.Globalization.CultureInfo.InvariantCulture) + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
     }
+
+    /// <summary>True when <paramref name="id"/> has the shape of a task id (checked before any store lookup).</summary>
+    public static bool IsWellFormed(string id) => WellFormed().IsMatch(id);
+
+    [System.Text.RegularExpressions.GeneratedRegex("^task_[A-Za-z0-9]{1,64}$")]
+    private static partial System.Text.RegularExpressions.Regex WellFormed();
 }

@@ -34,14 +34,22 @@ public sealed class PostgresTaskStore(PostgresDatabase db, IMeterFactory? meters
         return await PgTaskRows.GetAsync(conn, null, taskId, ct);
     }
 
-    public async Task<IReadOnlyList<TaskRecord>> ListAsync(string accountId, string? state, string? model, TaskCursor? after, int limit, CancellationToken ct)
+    private const string ListNewestFirst =
+        "SELECT " + PgTaskRows.Columns + " FROM tasks WHERE account_id = $1 " +
+        "AND ($2::text IS NULL OR state = $2) AND ($3::text IS NULL OR model = $3) " +
+        "AND ($4::bigint IS NULL OR create_time < $4 OR (create_time = $4 AND id < $5)) " +
+        "ORDER BY create_time DESC, id DESC LIMIT $6";
+
+    private const string ListOldestFirst =
+        "SELECT " + PgTaskRows.Columns + " FROM tasks WHERE account_id = $1 " +
+        "AND ($2::text IS NULL OR state = $2) AND ($3::text IS NULL OR model = $3) " +
+        "AND ($4::bigint IS NULL OR create_time > $4 OR (create_time = $4 AND id > $5)) " +
+        "ORDER BY create_time, id LIMIT $6";
+
+    public async Task<IReadOnlyList<TaskRecord>> ListAsync(string accountId, string? state, string? model, TaskCursor? after, int limit, CancellationToken ct, bool oldestFirst = false)
     {
         await using var conn = await db.Source.OpenConnectionAsync(ct);
-        await using var cmd = Cmd(conn, null,
-            "SELECT " + PgTaskRows.Columns + " FROM tasks WHERE account_id = $1 " +
-            "AND ($2::text IS NULL OR state = $2) AND ($3::text IS NULL OR model = $3) " +
-            "AND ($4::bigint IS NULL OR create_time < $4 OR (create_time = $4 AND id < $5)) " +
-            "ORDER BY create_time DESC, id DESC LIMIT $6",
+        await using var cmd = Cmd(conn, null, oldestFirst ? ListOldestFirst : ListNewestFirst,
             Text(accountId), Text(state), Text(model), Big(after?.CreateTime), Text(after?.TaskId), new() { Value = limit, NpgsqlDbType = NpgsqlDbType.Integer });
         await using var r = await cmd.ExecuteReaderAsync(ct);
         var list = new List<TaskRecord>(limit);

@@ -9,14 +9,22 @@ public sealed class SqliteTaskStore(SqliteDatabase db) : ITaskStore
     public Task<CreateTaskOutcome> CreateAsync(NewTask t, CancellationToken ct) =>
         db.WriteAsync((conn, tx) => CreateTransaction.RunAsync(t, new SqliteCreateSteps(conn, tx), ct), ct);
 
-    public async Task<IReadOnlyList<TaskRecord>> ListAsync(string accountId, string? state, string? model, TaskCursor? after, int limit, CancellationToken ct)
+    private const string ListNewestFirst =
+        "SELECT " + TaskRows.Columns + " FROM tasks WHERE account_id = $account " +
+        "AND ($state IS NULL OR state = $state) AND ($model IS NULL OR model = $model) " +
+        "AND ($afterTime IS NULL OR create_time < $afterTime OR (create_time = $afterTime AND id < $afterId)) " +
+        "ORDER BY create_time DESC, id DESC LIMIT $limit";
+
+    private const string ListOldestFirst =
+        "SELECT " + TaskRows.Columns + " FROM tasks WHERE account_id = $account " +
+        "AND ($state IS NULL OR state = $state) AND ($model IS NULL OR model = $model) " +
+        "AND ($afterTime IS NULL OR create_time > $afterTime OR (create_time = $afterTime AND id > $afterId)) " +
+        "ORDER BY create_time, id LIMIT $limit";
+
+    public async Task<IReadOnlyList<TaskRecord>> ListAsync(string accountId, string? state, string? model, TaskCursor? after, int limit, CancellationToken ct, bool oldestFirst = false)
     {
         await using var conn = await db.OpenReadAsync(ct);
-        using var cmd = TaskRows.Command(conn, null,
-            $"SELECT {TaskRows.Columns} FROM tasks WHERE account_id = $account " +
-            "AND ($state IS NULL OR state = $state) AND ($model IS NULL OR model = $model) " +
-            "AND ($afterTime IS NULL OR create_time < $afterTime OR (create_time = $afterTime AND id < $afterId)) " +
-            "ORDER BY create_time DESC, id DESC LIMIT $limit",
+        using var cmd = TaskRows.Command(conn, null, oldestFirst ? ListOldestFirst : ListNewestFirst,
             ("$account", accountId), ("$state", state), ("$model", model),
             ("$afterTime", after?.CreateTime), ("$afterId", after?.TaskId), ("$limit", limit));
         using var r = await cmd.ExecuteReaderAsync(ct);

@@ -1,4 +1,3 @@
-using Microsoft.Net.Http.Headers;
 using Reelgate.Core.Results;
 using Reelgate.Server.Security;
 
@@ -25,41 +24,6 @@ public static class FileEndpoints
             return ApiResults.Error(403, "forbidden");
         }
 
-        ResultFile? file;
-        try
-        {
-            file = await store.FindAsync(key, http.RequestAborted);
-        }
-        catch (IOException)
-        {
-            return ApiResults.Error(503, "the result store is unreachable; try again shortly");
-        }
-
-        if (file is null)
-        {
-            return ApiResults.Error(404, "file not found");
-        }
-
-        var etag = EntityTagHeaderValue.Parse(file.ETag);
-        if (file.LocalPath is { } path)
-        {
-            http.Response.Headers.CacheControl = "private, max-age=3600";
-            return Results.File(path, file.ContentType, lastModified: file.LastModified, entityTag: etag, enableRangeProcessing: true);
-        }
-
-        // An object store: a redirect to a short-lived presigned URL when configured (the bytes
-        // never pass through Reelgate), else streamed with ranges, conditional requests and all.
-        if (store.DirectUrl(file, DirectUrlLifetime) is { } direct)
-        {
-            http.Response.Headers.CacheControl = "no-store";
-            return Results.Redirect(direct.AbsoluteUri);
-        }
-
-        http.Response.Headers.CacheControl = "private, max-age=3600";
-        var stream = await store.OpenReadAsync(file, http.RequestAborted);
-        return Results.Stream(stream, file.ContentType, lastModified: file.LastModified, entityTag: etag, enableRangeProcessing: true);
+        return await ResultFileResponse.ServeAsync(store, key, http, ApiResults.Error);
     }
-
-    /// <summary>How long a redirect target stays valid: long enough to start a download, no longer.</summary>
-    public static readonly TimeSpan DirectUrlLifetime = TimeSpan.FromMinutes(5);
 }

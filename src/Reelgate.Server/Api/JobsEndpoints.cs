@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Microsoft.OpenApi;
 using Reelgate.Server.OpenApi;
 using Reelgate.Core.Accounts;
@@ -7,7 +6,7 @@ using Reelgate.Core.Tasks;
 namespace Reelgate.Server.Api;
 
 /// <summary>The public jobs API: createTask, recordInfo, and the account's credit balance.</summary>
-public static partial class JobsEndpoints
+public static class JobsEndpoints
 {
     public static IEndpointRouteBuilder MapJobsApi(this IEndpointRouteBuilder app)
     {
@@ -64,7 +63,7 @@ public static partial class JobsEndpoints
         }
 
         var id = ids[0]!;
-        var task = TaskIdPattern().IsMatch(id) ? await tasks.GetAsync(id, http.RequestAborted) : null;
+        var task = TaskIds.IsWellFormed(id) ? await tasks.GetAsync(id, http.RequestAborted) : null;
         if (task is null || task.AccountId != key.AccountId)
         {
             // Another account's task is "not found" too: existence is never revealed.
@@ -130,7 +129,7 @@ public static partial class JobsEndpoints
     /// <c>POST /api/v1/jobs/cancel {"taskId":...}</c>: a waiting task (queued or generating) ends in
     /// fail with <c>cancelled</c> and a full refund; an ended one is 409 task already finished.
     /// </summary>
-    private static async Task<IResult> CancelAsync(HttpContext http, ITaskStore tasks, Workers.RunningTasks running, Events.TaskEventHub events, Observability.ReelgateMetrics metrics, TimeProvider time)
+    private static async Task<IResult> CancelAsync(HttpContext http, Creation.TaskCanceller canceller)
     {
         var key = ApiCaller.Of(http).Key;
 
@@ -145,26 +144,11 @@ public static partial class JobsEndpoints
             return ApiResults.Error(422, "validation error: taskId is required");
         }
 
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        // Read first for the metrics' model and cost label (the cancel itself decides ownership and state).
-        var task = TaskIdPattern().IsMatch(id) ? await tasks.GetAsync(id, http.RequestAborted) : null;
-        var outcome = task is not null
-            ? await tasks.CancelAsync(id, key.AccountId, now, CancellationToken.None)
-            : CancelOutcome.NotFound;
-        switch (outcome)
+        return await canceller.CancelAsync(id, key.AccountId, http.RequestAborted) switch
         {
-            case CancelOutcome.Cancelled:
-                running.Stop(id);
-                events.Publish(key.AccountId, id, TaskState.Fail, 0, FailCodes.Cancelled, now);
-                metrics.TaskEnded(task!.Model, TaskState.Fail, FailCodes.Cancelled, task.Cost); // a cancel refunds the whole cost
-                return ApiResults.OkNull();
-            case CancelOutcome.AlreadyFinished:
-                return ApiResults.Error(409, "task already finished");
-            default:
-                return ApiResults.Error(404, "task not found");
-        }
+            CancelOutcome.Cancelled => ApiResults.OkNull(),
+            CancelOutcome.AlreadyFinished => ApiResults.Error(409, "task already finished"),
+            _ => ApiResults.Error(404, "task not found"),
+        };
     }
-
-    [GeneratedRegex("^task_[A-Za-z0-9]{1,64}$")]
-    private static partial Regex TaskIdPattern();
 }

@@ -24,4 +24,12 @@ public sealed record CreateRequest(AuthenticatedKey Key, JsonElement Body, Strin
     /// refuses the call as invalid input.
     /// </summary>
     public Func<string?>? ArgumentCheck { get; init; }
+
+    /// <summary>
+    /// What "the same body" means for the request id, when it is not the stored <c>param</c>: a
+    /// surface that stores a fresh upload per request (OpenAI's multipart <c>input_reference</c>)
+    /// gives the request with the file's content hash in place of its new URL, so a retry with
+    /// the same file replays the first task instead of conflicting with it.
+    /// </summary>
+    public string? IdempotencyText { get; init; }
 }

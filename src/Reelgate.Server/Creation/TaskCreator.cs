@@ -112,7 +112,7 @@ public sealed class TaskCreator(ModelCatalog catalog, ITaskStore tasks, KeyRateL
             CallBackUrl = callBackUrl,
             BaseUrl = request.BaseUrl,
             RequestId = requestId,
-            RequestHash = requestId is null ? null : Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(param))),
+            RequestHash = requestId is null ? null : Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(request.IdempotencyText ?? param))),
             ActiveTaskLimit = tier.ActiveTasks,
             Now = now,
         }, CancellationToken.None); // once sent, the transaction completes even if the client leaves

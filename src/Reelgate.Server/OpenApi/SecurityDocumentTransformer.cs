@@ -21,8 +21,8 @@ public sealed class SecurityDocumentTransformer : IOpenApiDocumentTransformer
         {
             Type = SecuritySchemeType.Http,
             Scheme = "bearer",
-            Description = "An API key (sk-...) made by POST /api/admin/accounts/{accountId}/keys: `Authorization: Bearer sk-...` on every /api/v1 call. " +
-                "Missing, unknown, revoked or of a disabled account: 401 authentication failed.",
+            Description = "An API key (sk-...) made by POST /api/admin/accounts/{accountId}/keys: `Authorization: Bearer sk-...` on every /api/v1 call and every /v1 (OpenAI Videos) call. " +
+                "Missing, unknown, revoked or of a disabled account: 401 authentication failed (on /v1: OpenAI's invalid_api_key).",
         };
         document.Components.SecuritySchemes[AdminKey] = new OpenApiSecurityScheme
         {
@@ -34,7 +34,7 @@ public sealed class SecurityDocumentTransformer : IOpenApiDocumentTransformer
 
         foreach (var (path, item) in document.Paths)
         {
-            var scheme = path.StartsWith("/api/v1/", StringComparison.Ordinal) || path.StartsWith("/api/file-", StringComparison.Ordinal) ? ApiKey
+            var scheme = path.StartsWith("/api/v1/", StringComparison.Ordinal) || path.StartsWith("/api/file-", StringComparison.Ordinal) || path.StartsWith("/v1/", StringComparison.Ordinal) ? ApiKey
                 : path.StartsWith("/api/admin/", StringComparison.Ordinal) ? AdminKey
                 : null;
             if (scheme is null)

@@ -141,6 +141,9 @@ public sealed class ReelgateOptions
     /// <summary>The MCP endpoint's settings (<c>Reelgate:Mcp</c>).</summary>
     public McpOptions Mcp { get; set; } = new();
 
+    /// <summary>The OpenAI-compatible Videos API's defaults (<c>Reelgate:OpenAi</c>).</summary>
+    public OpenAiOptions OpenAi { get; set; } = new();
+
     /// <summary>Fetching media inputs (<c>Reelgate:Inputs</c>): allowed private hosts, the fetch timeout.</summary>
     public InputOptions Inputs { get; set; } = new();
 

@@ -252,6 +252,16 @@ public sealed class ReelgateOptionsValidator : IValidateOptions<ReelgateOptions>
             errors.Add($"Reelgate:Inputs:FetchTimeout is {o.Inputs.FetchTimeout}: set Reelgate__Inputs__FetchTimeout between 00:00:00.001 and 00:10:00, like 00:00:30");
         }
 
+        if (string.IsNullOrWhiteSpace(o.OpenAi.DefaultModel) || string.IsNullOrWhiteSpace(o.OpenAi.DefaultImageModel))
+        {
+            errors.Add("Reelgate:OpenAi:DefaultModel and DefaultImageModel must name catalog models: set Reelgate__OpenAi__DefaultModel=seedance-2.0-text-to-video and Reelgate__OpenAi__DefaultImageModel=seedance-2.0-image-to-video");
+        }
+
+        if (!System.Text.RegularExpressions.Regex.IsMatch(o.OpenAi.DefaultSize ?? "", "^[1-9][0-9]{0,4}x[1-9][0-9]{0,4}$"))
+        {
+            errors.Add($"Reelgate:OpenAi:DefaultSize is '{o.OpenAi.DefaultSize}', which is not WIDTHxHEIGHT: set Reelgate__OpenAi__DefaultSize=1280x720");
+        }
+
         foreach (var origin in o.Mcp.AllowedOrigins.Where(a => McpOptions.NormalizeOrigin(a) is null))
         {
             errors.Add($"Reelgate:Mcp:AllowedOrigins has '{origin}', which is not an origin: use scheme, host and optional port only, like https://agents.example.com (Reelgate__Mcp__AllowedOrigins__0)");

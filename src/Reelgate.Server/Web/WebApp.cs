@@ -136,5 +136,5 @@ public static class WebApp
     public static bool IsApiPath(PathString path) =>
         path.StartsWithSegments("/api") || path.StartsWithSegments("/files") || path.StartsWithSegments("/mcp")
         || path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz") || path.StartsWithSegments("/metrics")
-        || path.StartsWithSegments("/openapi");
+        || path.StartsWithSegments("/openapi") || path.StartsWithSegments("/v1");
 }

@@ -117,7 +117,7 @@ public sealed partial class LeaderService(
         }
     }
 
-    /// <summary>Removes the files of results past retention (video, poster, last frame, stored inputs), in batches; returns how many tasks' files went.</summary>
+    /// <summary>Removes the files of results past retention (<see cref="TaskFiles.AllKeys"/>), in batches; returns how many tasks' files went.</summary>
     private async Task<int> ExpireResultsAsync(long now, CancellationToken ct)
     {
         var before = now - (long)options.Value.ResultRetention.TotalMilliseconds;
@@ -127,29 +127,7 @@ public sealed partial class LeaderService(
             var batch = await tasks.ListResultsToExpireAsync(before, 200, ct);
             foreach (var t in batch)
             {
-                if (t.ResultKey is { } video)
-                {
-                    await results.DeleteAsync(video, ct);
-                }
-
-                if (t.ThumbnailKey is { } poster)
-                {
-                    await results.DeleteAsync(poster, ct);
-                }
-
-                // Every other file of the task lives under its key prefix and goes with it: the
-                // last frame and the checked media inputs (absent ones are no error).
-                if (t.Spec is { ReturnLastFrame: true })
-                {
-                    await results.DeleteAsync(t.TaskId + "/" + TaskFiles.LastFrame, ct);
-                }
-
-                foreach (var key in TaskFiles.InputKeys(t.TaskId, t.Spec?.Media ?? []))
-                {
-                    await results.DeleteAsync(key, ct);
-                }
-
-                if (await tasks.MarkResultsExpiredAsync(t.TaskId, now, ct))
+                if (await ResultFileRemoval.RemoveAsync(results, tasks, t, now, ct))
                 {
                     count++;
                 }

@@ -26,6 +26,14 @@ public sealed class WorkDirectory(string dataDirectory)
     /// <summary>The directory a claim's media inputs are fetched and checked in (made by the input preparer).</summary>
     public string ClaimInputs(string taskId, int claim) => System.IO.Path.Combine(Path, $"{taskId}-{claim}.inputs");
 
+    /// <summary>Where a sprite sheet is made (and its video copied, from an object store); creates the directory.</summary>
+    public (string Video, string Sheet) SpriteSheetFiles(string taskId)
+    {
+        Directory.CreateDirectory(Path);
+        var stem = System.IO.Path.Combine(Path, $"{taskId}-sprites-{Guid.NewGuid():N}");
+        return (stem + ".mp4", stem + ".jpg");
+    }
+
     /// <summary>Removes partial outputs and input directories a crashed process left behind.</summary>
     public void DeleteLeftovers()
     {

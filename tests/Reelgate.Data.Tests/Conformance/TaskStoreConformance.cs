@@ -471,6 +471,22 @@ public abstract partial class TaskStoreConformance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task List_PagesOldestFirst_WhenAsked_TheMirrorOfNewestFirst()
+    {
+        var (account, key) = await AccountAsync(1000);
+        for (var i = 0; i < 5; i++)
+        {
+            await S.Tasks.CreateAsync(Task(account, key, now: 100 + (i / 2)), Ct);
+        }
+
+        var newest = (await S.Tasks.ListAsync(account, null, null, null, 10, Ct)).Select(t => t.TaskId).ToList();
+        var page1 = await S.Tasks.ListAsync(account, null, null, null, 2, Ct, oldestFirst: true);
+        var page2 = await S.Tasks.ListAsync(account, null, null, new TaskCursor(page1[^1].CreateTime, page1[^1].TaskId), 2, Ct, oldestFirst: true);
+        var page3 = await S.Tasks.ListAsync(account, null, null, new TaskCursor(page2[^1].CreateTime, page2[^1].TaskId), 2, Ct, oldestFirst: true);
+        Assert.Equal(Enumerable.Reverse(newest), page1.Concat(page2).Concat(page3).Select(t => t.TaskId));
+    }
+
+    [Fact]
     public async Task CallbackOutbox_DeliversEachEndedTaskOnce_ToOneSenderAtATime()
     {
         var (account, key) = await AccountAsync(1000);
