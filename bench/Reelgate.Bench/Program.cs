@@ -22,7 +22,10 @@ if (Option("--command") is { } commandOf)
     var found = RendererMatrix.Cases(matrix, 5).First(c => c.Name == commandOf);
     var style = Reelgate.Engines.BuiltIn.PromptStyle.From(found.Spec.Prompt, found.Spec.Seed);
     var options = new Reelgate.Engines.BuiltIn.BuiltInRendererOptions { Threads = Reelgate.Engines.BuiltIn.BuiltInRendererOptions.ThreadsFor(0, workers, Environment.ProcessorCount) };
-    Console.WriteLine(string.Join('\n', Reelgate.Engines.BuiltIn.RenderCommand.Build(found.Spec, style, options, "out.mp4", null, "poster.jpg")));
+    // The caption as the renderer writes it, so the command is the one a worker runs.
+    var caption = Path.Combine(Path.GetTempPath(), "reelgate-bench-caption.txt");
+    await File.WriteAllTextAsync(caption, Reelgate.Engines.BuiltIn.CaptionLayout.Wrap(found.Spec.Prompt, found.Spec.Width, found.Spec.Height));
+    Console.WriteLine(string.Join('\n', Reelgate.Engines.BuiltIn.RenderCommand.Build(found.Spec, style, options, "out.mp4", caption, "poster.jpg")));
     return 0;
 }
 

@@ -67,7 +67,9 @@ public static class CaptionLayout
     }
 
     /// <summary>
-    /// The drawtext filter (with its leading comma) that draws the caption file near the bottom;
+    /// The drawtext filter (with its leading comma) that draws the caption file near the bottom,
+    /// on an opaque box: a see-through box showed the moving picture through it, so the text's
+    /// blocks changed every frame (x264 spent a tenth of a raw encode on them; BENCHMARKS.md);
     /// <paramref name="enable"/> limits when it shows (an ffmpeg expression in t), null: always.
     /// </summary>
     internal static string Drawtext(Core.Catalog.GenerationSpec s, BuiltInRendererOptions options, string captionFile, string? enable = null)
@@ -75,7 +77,7 @@ public static class CaptionLayout
         var size = FontSize(s.Width, s.Height);
         var text = string.Create(CultureInfo.InvariantCulture,
             $",drawtext=fontfile='{options.FontPath}':textfile='{captionFile}':fontsize={size}:fontcolor=white:line_spacing={size / 3}" +
-            $":box=1:boxcolor=black@0.45:boxborderw={size / 2}:fix_bounds=1:x=(w-text_w)/2:y=h-text_h-h/12");
+            $":box=1:boxcolor=0x141414:boxborderw={size / 2}:fix_bounds=1:x=(w-text_w)/2:y=h-text_h-h/12");
         return enable is null ? text : text + ":enable='" + enable + "'";
     }
 
