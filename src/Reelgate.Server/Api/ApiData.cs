@@ -5,6 +5,9 @@ namespace Reelgate.Server.Api;
 
 public sealed record CreateTaskData(string TaskId);
 
+/// <summary>A quote: the credits createTask would charge, the balance now and after, the key's room (null: no key limit).</summary>
+public sealed record QuoteData(long Credits, long Balance, long BalanceAfter, long? KeyRoom);
+
 public sealed record RateLimitData(int RetryAfter, int Limit, string Tier, int WindowSeconds);
 
 /// <summary>recordInfo's data: the spec's fields first (never renamed), then documented extras.</summary>

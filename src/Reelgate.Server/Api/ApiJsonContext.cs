@@ -7,6 +7,7 @@ namespace Reelgate.Server.Api;
 /// <summary>Source-generated JSON for every shape the API writes or reads: no runtime reflection.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(ApiEnvelope<CreateTaskData>))]
+[JsonSerializable(typeof(ApiEnvelope<QuoteData>))]
 [JsonSerializable(typeof(ApiEnvelope<TaskInfoData>))]
 [JsonSerializable(typeof(ApiEnvelope<RateLimitData>))]
 [JsonSerializable(typeof(ApiEnvelope<long>))]

@@ -13,7 +13,30 @@ public sealed class CreateTaskEndpoint(TaskCreator creator)
 {
     private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = 64, AllowDuplicateProperties = false };
 
-    public async Task<IResult> HandleAsync(HttpContext http)
+    public Task<IResult> HandleAsync(HttpContext http) =>
+        WithRequestAsync(http, async request => ToEnvelope(await creator.CreateAsync(request, http.RequestAborted), http));
+
+    /// <summary>
+    /// <c>POST /api/v1/jobs/quote</c>: the createTask body's price after createTask's own checks
+    /// (the same 400 and 422 answers), with the balance before and after; nothing is created or
+    /// charged. <c>balanceAfter</c> below 0 means createTask would answer 402. <c>keyRoom</c> is
+    /// what the key may still spend, null while keys have no spend limit.
+    /// </summary>
+    public Task<IResult> QuoteAsync(HttpContext http, Core.Accounts.IAccountStore accounts) =>
+        WithRequestAsync(http, async request =>
+        {
+            var result = await creator.QuoteAsync(request, http.RequestAborted);
+            if (result.Status != CreateStatus.Quoted)
+            {
+                return ToEnvelope(result, http);
+            }
+
+            var balance = await accounts.GetBalanceAsync(request.Key.AccountId, http.RequestAborted) ?? 0;
+            return ApiResults.Ok(new QuoteData(result.Cost, balance, balance - result.Cost, null), ApiJsonContext.Web.ApiEnvelopeQuoteData);
+        });
+
+    /// <summary>Reads the JSON body (400 when it is not JSON) into a create request for <paramref name="handle"/>.</summary>
+    private static async Task<IResult> WithRequestAsync(HttpContext http, Func<CreateRequest, Task<IResult>> handle)
     {
         var caller = ApiCaller.Of(http);
         if (!RequestBodyReader.HasJsonContentType(http.Request))
@@ -43,7 +66,7 @@ public sealed class CreateTaskEndpoint(TaskCreator creator)
             {
                 AdmittedTier = caller.Tier,
             };
-            return ToEnvelope(await creator.CreateAsync(request, http.RequestAborted), http);
+            return await handle(request);
         }
     }
 

@@ -6,6 +6,9 @@ public enum CreateStatus
     /// <summary>A new task, its cost reserved.</summary>
     Created,
 
+    /// <summary>A quote: every check of a create passed, <see cref="CreateResult.Cost"/> is what it would charge; nothing written.</summary>
+    Quoted,
+
     /// <summary>Same key and request id with the same body: the earlier task (no new charge).</summary>
     Replayed,
 

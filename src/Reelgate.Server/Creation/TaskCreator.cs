@@ -26,78 +26,13 @@ public sealed class TaskCreator(ModelCatalog catalog, ITaskStore tasks, KeyRateL
 
     public async Task<CreateResult> CreateAsync(CreateRequest request, CancellationToken ct)
     {
-        var key = request.Key;
-        var tier = request.AdmittedTier;
-        if (tier is null)
+        var (refusal, ready) = await PrepareAsync(request, ct);
+        if (ready is null)
         {
-            var (limits, decision) = await limiter.AcquireAsync(key, RequestKind.Create, ct);
-            if (!decision.Allowed)
-            {
-                return CreateResult.Limited(decision, key.Tier);
-            }
-
-            tier = limits;
+            return refusal!;
         }
 
-        var root = request.Body;
-        if (root.ValueKind != JsonValueKind.Object
-            || !root.TryGetProperty("model", out var modelElement) || modelElement.ValueKind != JsonValueKind.String
-            || !root.TryGetProperty("input", out var input) || input.ValueKind != JsonValueKind.Object)
-        {
-            return new CreateResult(CreateStatus.InvalidRequest);
-        }
-
-        // The id as sent (the model's own or an alias) is stored and echoed by recordInfo.
-        var modelId = modelElement.GetString()!;
-        if (!catalog.TryGet(modelId, out var model))
-        {
-            return new CreateResult(CreateStatus.UnknownModel) { Field = "model" };
-        }
-
-        var validated = InputValidator.Validate(model, input);
-        if (!validated.IsValid)
-        {
-            return CreateResult.Invalid(validated.Field!, validated.Detail!);
-        }
-
-        if (request.ArgumentCheck?.Invoke() is { } refused)
-        {
-            return CreateResult.Invalid("arguments", refused);
-        }
-
-        string? callBackUrl = null;
-        if (root.TryGetProperty("callBackUrl", out var cb) && cb.ValueKind != JsonValueKind.Null)
-        {
-            callBackUrl = cb.ValueKind == JsonValueKind.String ? cb.GetString() : null;
-            if (!IsCallbackUrl(callBackUrl))
-            {
-                return CreateResult.Invalid("callBackUrl", "callBackUrl must be an absolute http or https URL of at most 2048 characters");
-            }
-        }
-
-        string? requestId = null;
-        if (request.RequestIds.Count > 0)
-        {
-            requestId = request.RequestIds.Count == 1 ? request.RequestIds[0] : null;
-            if (!IsRequestId(requestId))
-            {
-                return new CreateResult(CreateStatus.InvalidRequest);
-            }
-        }
-
-        var param = Param(modelId, input, callBackUrl);
-        var seed = validated.Seed >= 0 ? validated.Seed : Random.Shared.NextInt64(0, model.Output.MaxSeed + 1);
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        // Resolved once, here: the worker, the engines and the price read this record, never the input again.
-        var spec = ModelCatalog.Resolve(model, validated, seed);
-        var files = await uploads.ResolveAsync(key.AccountId, spec.Media, ct);
-        if (files.Media is null)
-        {
-            return CreateResult.Invalid(files.Field!, files.Detail!);
-        }
-
-        spec = spec with { Media = files.Media };
-        var cost = ModelCatalog.Price(model, spec);
+        var (key, tier, model, modelId, validated, spec, cost, param, callBackUrl, requestId, seed, now) = ready;
         var outcome = await tasks.CreateAsync(new NewTask
         {
             TaskId = TaskIds.New(now),
@@ -134,6 +69,102 @@ public sealed class TaskCreator(ModelCatalog catalog, ITaskStore tasks, KeyRateL
                 return new CreateResult(CreateStatus.InsufficientCredits) { Cost = cost };
         }
     }
+
+    /// <summary>
+    /// What a create checks and prices before it writes anything, in its order (rate limit,
+    /// body, model, input, callBackUrl, request id, uploads): createTask and the quote share it,
+    /// so a quote's 422 is the create's and its price the create's charge.
+    /// </summary>
+    private async Task<(CreateResult? Refusal, PreparedCreate? Ready)> PrepareAsync(CreateRequest request, CancellationToken ct)
+    {
+        var key = request.Key;
+        var tier = request.AdmittedTier;
+        if (tier is null)
+        {
+            var (limits, decision) = await limiter.AcquireAsync(key, RequestKind.Create, ct);
+            if (!decision.Allowed)
+            {
+                return (CreateResult.Limited(decision, key.Tier), null);
+            }
+
+            tier = limits;
+        }
+
+        var root = request.Body;
+        if (root.ValueKind != JsonValueKind.Object
+            || !root.TryGetProperty("model", out var modelElement) || modelElement.ValueKind != JsonValueKind.String
+            || !root.TryGetProperty("input", out var input) || input.ValueKind != JsonValueKind.Object)
+        {
+            return (new CreateResult(CreateStatus.InvalidRequest), null);
+        }
+
+        // The id as sent (the model's own or an alias) is stored and echoed by recordInfo.
+        var modelId = modelElement.GetString()!;
+        if (!catalog.TryGet(modelId, out var model))
+        {
+            return (new CreateResult(CreateStatus.UnknownModel) { Field = "model" }, null);
+        }
+
+        var validated = InputValidator.Validate(model, input);
+        if (!validated.IsValid)
+        {
+            return (CreateResult.Invalid(validated.Field!, validated.Detail!), null);
+        }
+
+        if (request.ArgumentCheck?.Invoke() is { } refused)
+        {
+            return (CreateResult.Invalid("arguments", refused), null);
+        }
+
+        string? callBackUrl = null;
+        if (root.TryGetProperty("callBackUrl", out var cb) && cb.ValueKind != JsonValueKind.Null)
+        {
+            callBackUrl = cb.ValueKind == JsonValueKind.String ? cb.GetString() : null;
+            if (!IsCallbackUrl(callBackUrl))
+            {
+                return (CreateResult.Invalid("callBackUrl", "callBackUrl must be an absolute http or https URL of at most 2048 characters"), null);
+            }
+        }
+
+        string? requestId = null;
+        if (request.RequestIds.Count > 0)
+        {
+            requestId = request.RequestIds.Count == 1 ? request.RequestIds[0] : null;
+            if (!IsRequestId(requestId))
+            {
+                return (new CreateResult(CreateStatus.InvalidRequest), null);
+            }
+        }
+
+        var param = Param(modelId, input, callBackUrl);
+        var seed = validated.Seed >= 0 ? validated.Seed : Random.Shared.NextInt64(0, model.Output.MaxSeed + 1);
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        // Resolved once, here: the worker, the engines and the price read this record, never the input again.
+        var spec = ModelCatalog.Resolve(model, validated, seed);
+        var files = await uploads.ResolveAsync(key.AccountId, spec.Media, ct);
+        if (files.Media is null)
+        {
+            return (CreateResult.Invalid(files.Field!, files.Detail!), null);
+        }
+
+        spec = spec with { Media = files.Media };
+        var cost = ModelCatalog.Price(model, spec);
+        return (null, new PreparedCreate(key, tier, model, modelId, validated, spec, cost, param, callBackUrl, requestId, seed, now));
+    }
+
+    /// <summary>
+    /// The price createTask would charge for this body, after the same checks (nothing is
+    /// written); the balance is read by the caller.
+    /// </summary>
+    public async Task<CreateResult> QuoteAsync(CreateRequest request, CancellationToken ct)
+    {
+        var (refusal, ready) = await PrepareAsync(request, ct);
+        return ready is null ? refusal! : new CreateResult(CreateStatus.Quoted) { Cost = ready.Cost };
+    }
+
+    private sealed record PreparedCreate(
+        AuthenticatedKey Key, TierLimits Tier, ModelDefinition Model, string ModelId, ValidatedInput Validated, GenerationSpec Spec,
+        long Cost, string Param, string? CallBackUrl, string? RequestId, long Seed, long Now);
 
     /// <summary>The original request (model, input as sent, callBackUrl) as compact JSON: recordInfo's <c>param</c>.</summary>
     private static string Param(string model, JsonElement input, string? callBackUrl)

@@ -28,17 +28,25 @@ public sealed class CatalogDocumentTransformer(ModelCatalog catalog) : IOpenApiD
                 "422 model is not supported / validation error: ..., 429 rate limit exceeded (data: retryAfter, limit, tier, windowSeconds), 500 server error, " +
                 "503 rate limiter unavailable (with Retry-After). Result files under /files answer 403 forbidden and 404 file not found in the same envelope.",
         };
-        if (document.Paths.TryGetValue("/api/v1/jobs/createTask", out var path) && path.Operations?.TryGetValue(HttpMethod.Post, out var create) == true)
+        // The quote takes createTask's body, word for word: the same schema for both.
+        foreach (var (route, description) in new[]
         {
-            create.RequestBody = new OpenApiRequestBody
+            ("/api/v1/jobs/createTask", "model, input (the model's fields, below) and an optional callBackUrl."),
+            ("/api/v1/jobs/quote", "A createTask body (model, input, optional callBackUrl): priced, not created."),
+        })
+        {
+            if (document.Paths.TryGetValue(route, out var path) && path.Operations?.TryGetValue(HttpMethod.Post, out var operation) == true)
             {
-                Required = true,
-                Description = "model, input (the model's fields, below) and an optional callBackUrl.",
-                Content = new Dictionary<string, OpenApiMediaType>
+                operation.RequestBody = new OpenApiRequestBody
                 {
-                    ["application/json"] = new OpenApiMediaType { Schema = CreateTaskSchema(), Example = JsonNode.Parse(SeedExample) },
-                },
-            };
+                    Required = true,
+                    Description = description,
+                    Content = new Dictionary<string, OpenApiMediaType>
+                    {
+                        ["application/json"] = new OpenApiMediaType { Schema = CreateTaskSchema(), Example = JsonNode.Parse(SeedExample) },
+                    },
+                };
+            }
         }
 
         return Task.CompletedTask;
