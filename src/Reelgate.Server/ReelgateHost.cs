@@ -90,6 +90,7 @@ public static class ReelgateHost
         services.AddSingleton<Reelgate.Server.Creation.TaskCanceller>();
         services.AddSingleton<CreateTaskEndpoint>();
         services.AddSingleton<TaskView>();
+        services.AddSingleton<Workers.QueueEta>();
         services.AddSingleton<Reelgate.Server.OpenAi.VideoView>();
         services.AddSingleton<Reelgate.Server.OpenAi.VideoCreator>();
         services.AddSingleton<Reelgate.Server.OpenAi.VideoSpriteSheet>();

@@ -16,6 +16,13 @@ public interface ITaskStore
     Task<TaskRecord?> GetAsync(string taskId, CancellationToken ct);
 
     /// <summary>
+    /// Where a waiting task that has not started yet stands in the claim order (1 = the next claim
+    /// takes it): the waiting, claimable tasks created before it (create time, then id, as claims
+    /// take them) plus one. Null for a task that is claimed, has started, or is not waiting.
+    /// </summary>
+    Task<int?> QueuePositionAsync(string taskId, long now, CancellationToken ct);
+
+    /// <summary>
     /// One page of an account's tasks, newest first, or oldest first when <paramref name="oldestFirst"/>
     /// (keyset on create time and id: stable while new tasks arrive). <paramref name="after"/> is
     /// the last task of the previous page.

@@ -34,6 +34,20 @@ public sealed class PostgresTaskStore(PostgresDatabase db, IMeterFactory? meters
         return await PgTaskRows.GetAsync(conn, null, taskId, ct);
     }
 
+    /// <summary>The claim order's condition (PostgresTaskQueue): waiting and not leased, oldest first.</summary>
+    private const string QueuePositionSql =
+        "SELECT COUNT(*) FROM tasks t JOIN tasks w ON w.state = 'waiting' AND (w.lease_expires IS NULL OR w.lease_expires <= $2) " +
+        "AND (w.create_time < t.create_time OR (w.create_time = t.create_time AND w.id <= t.id)) " +
+        "WHERE t.id = $1 AND t.state = 'waiting' AND t.start_time IS NULL AND (t.lease_expires IS NULL OR t.lease_expires <= $2)";
+
+    public async Task<int?> QueuePositionAsync(string taskId, long now, CancellationToken ct)
+    {
+        await using var conn = await db.Source.OpenConnectionAsync(ct);
+        await using var cmd = Cmd(conn, null, QueuePositionSql, Text(taskId), Big(now));
+        var count = Convert.ToInt32(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
+        return count > 0 ? count : null;
+    }
+
     private const string ListNewestFirst =
         "SELECT " + PgTaskRows.Columns + " FROM tasks WHERE account_id = $1 " +
         "AND ($2::text IS NULL OR state = $2) AND ($3::text IS NULL OR model = $3) " +

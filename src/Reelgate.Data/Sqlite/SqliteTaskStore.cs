@@ -83,4 +83,18 @@ public sealed class SqliteTaskStore(SqliteDatabase db) : ITaskStore
         await using var conn = await db.OpenReadAsync(ct);
         return await TaskRows.GetAsync(conn, null, taskId, ct);
     }
+
+    /// <summary>The claim order's condition (SqliteTaskQueue): waiting and not leased, oldest first.</summary>
+    private const string QueuePositionSql =
+        "SELECT COUNT(*) FROM tasks t JOIN tasks w ON w.state = 'waiting' AND (w.lease_expires IS NULL OR w.lease_expires <= $now) " +
+        "AND (w.create_time < t.create_time OR (w.create_time = t.create_time AND w.id <= t.id)) " +
+        "WHERE t.id = $id AND t.state = 'waiting' AND t.start_time IS NULL AND (t.lease_expires IS NULL OR t.lease_expires <= $now)";
+
+    public async Task<int?> QueuePositionAsync(string taskId, long now, CancellationToken ct)
+    {
+        await using var conn = await db.OpenReadAsync(ct);
+        using var cmd = TaskRows.Command(conn, null, QueuePositionSql, ("$id", taskId), ("$now", now));
+        var count = Convert.ToInt32(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
+        return count > 0 ? count : null;
+    }
 }

@@ -28,7 +28,16 @@ public sealed record TaskInfoData(
     long Seed,
     string? ThumbnailUrl,
     long? ResultExpireTime,
-    bool? ResultExpired);
+    bool? ResultExpired)
+{
+    /// <summary>recordInfo of a waiting task not yet started: its place in the claim order (1 = next); absent otherwise.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? QueuePosition { get; init; }
+
+    /// <summary>Seconds until it starts, from this node's recent completion rate of the model; absent while unknown.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public double? EtaSeconds { get; init; }
+}
 
 public sealed record TaskListData(IReadOnlyList<TaskInfoData> Items, string? NextCursor);
 

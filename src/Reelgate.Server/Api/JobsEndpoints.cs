@@ -55,7 +55,7 @@ public static class JobsEndpoints
         return app;
     }
 
-    private static async Task<IResult> RecordInfoAsync(HttpContext http, ITaskStore tasks, TaskView view)
+    private static async Task<IResult> RecordInfoAsync(HttpContext http, ITaskStore tasks, TaskView view, Workers.QueueEta eta, TimeProvider time)
     {
         var key = ApiCaller.Of(http).Key;
 
@@ -73,7 +73,14 @@ public static class JobsEndpoints
             return ApiResults.Error(404, "task not found");
         }
 
-        return ApiResults.Ok(view.ToData(task, http.Request), ApiJsonContext.Web.ApiEnvelopeTaskInfoData);
+        var data = view.ToData(task, http.Request);
+        if (task.State == TaskState.Waiting && task.StartTime is null
+            && await tasks.QueuePositionAsync(task.TaskId, time.GetUtcNow().ToUnixTimeMilliseconds(), http.RequestAborted) is { } position)
+        {
+            data = data with { QueuePosition = position, EtaSeconds = eta.Estimate(task.Model, position) };
+        }
+
+        return ApiResults.Ok(data, ApiJsonContext.Web.ApiEnvelopeTaskInfoData);
     }
 
     private static async Task<IResult> CreditAsync(HttpContext http, IAccountStore accounts)

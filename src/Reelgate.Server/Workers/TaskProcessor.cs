@@ -32,6 +32,7 @@ public sealed partial class TaskProcessor(
     RunningTasks running,
     Events.TaskEventHub events,
     Observability.ReelgateMetrics metrics,
+    QueueEta eta,
     TimeProvider time,
     IOptions<ReelgateOptions> options,
     ILogger<TaskProcessor> log)
@@ -305,6 +306,7 @@ public sealed partial class TaskProcessor(
         if (succeeded)
         {
             metrics.TaskEnded(task.Model, TaskState.Success, null, 0);
+            eta.Completed(task.Model);
             events.Publish(task.AccountId, task.TaskId, TaskState.Success, 100, null, endedAt);
             LogSucceeded(task.TaskId);
         }
