@@ -174,6 +174,7 @@ public static class ReelgateHost
         // server) refuses, so the page uses the browser's own fonts.
         app.MapScalarApiReference("/docs", o => o.WithNonce().DisableDefaultFonts());
         app.MapJobsApi();
+        app.MapUsageApi();
         app.MapOpenAiVideos();
         app.MapModelsApi();
         app.MapTaskEvents();

@@ -33,6 +33,9 @@ public interface IAccountStore
     /// <summary>Credits spent on tasks since <paramref name="since"/> (Unix ms): charges minus refunds.</summary>
     Task<long> SpentSinceAsync(string accountId, long since, CancellationToken ct);
 
+    /// <summary>The account's charges and refunds with <c>from &lt;= created_at &lt; to</c> (with their task's model and key), and its tasks created in that range (<see cref="UsageReport"/>).</summary>
+    Task<(IReadOnlyList<UsageEntry> Entries, IReadOnlyList<UsageTask> Tasks)> UsageAsync(string accountId, long from, long to, CancellationToken ct);
+
     /// <summary>Accounts, newest first, at most <paramref name="limit"/>; <paramref name="search"/> matches id or name.</summary>
     Task<IReadOnlyList<AccountSummary>> ListAccountsAsync(string? search, int limit, CancellationToken ct);
 

@@ -168,6 +168,37 @@ public sealed class PostgresAccountStore(PostgresDatabase db) : IAccountStore
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
+    public async Task<(IReadOnlyList<UsageEntry> Entries, IReadOnlyList<UsageTask> Tasks)> UsageAsync(string accountId, long from, long to, CancellationToken ct)
+    {
+        await using var conn = await db.Source.OpenConnectionAsync(ct);
+        var entries = new List<UsageEntry>();
+        await using (var cmd = Cmd(conn, null,
+            "SELECT l.kind, l.amount, l.created_at, t.model, t.key_id FROM ledger l LEFT JOIN tasks t ON t.id = l.task_id " +
+            "WHERE l.account_id = $1 AND l.kind IN ('charge', 'refund') AND l.created_at >= $2 AND l.created_at < $3 ORDER BY l.id",
+            Text(accountId), Big(from), Big(to)))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            while (await r.ReadAsync(ct))
+            {
+                entries.Add(new UsageEntry(r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.IsDBNull(3) ? null : r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4)));
+            }
+        }
+
+        var tasks = new List<UsageTask>();
+        await using (var cmd = Cmd(conn, null,
+            "SELECT state, create_time, model, key_id FROM tasks WHERE account_id = $1 AND create_time >= $2 AND create_time < $3",
+            Text(accountId), Big(from), Big(to)))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            while (await r.ReadAsync(ct))
+            {
+                tasks.Add(new UsageTask(r.GetString(0), r.GetInt64(1), r.GetString(2), r.GetString(3)));
+            }
+        }
+
+        return (entries, tasks);
+    }
+
     public async Task<IReadOnlyList<AccountSummary>> ListAccountsAsync(string? search, int limit, CancellationToken ct)
     {
         var q = string.IsNullOrWhiteSpace(search) ? null : search.Trim();

@@ -83,6 +83,37 @@ public sealed class SqliteAccountStore(SqliteDatabase db) : IAccountStore
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
+    public async Task<(IReadOnlyList<UsageEntry> Entries, IReadOnlyList<UsageTask> Tasks)> UsageAsync(string accountId, long from, long to, CancellationToken ct)
+    {
+        await using var conn = await db.OpenReadAsync(ct);
+        var entries = new List<UsageEntry>();
+        using (var cmd = TaskRows.Command(conn, null,
+            "SELECT l.kind, l.amount, l.created_at, t.model, t.key_id FROM ledger l LEFT JOIN tasks t ON t.id = l.task_id " +
+            "WHERE l.account_id = $account AND l.kind IN ('charge', 'refund') AND l.created_at >= $from AND l.created_at < $to ORDER BY l.id",
+            ("$account", accountId), ("$from", from), ("$to", to)))
+        using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            while (await r.ReadAsync(ct))
+            {
+                entries.Add(new UsageEntry(r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.IsDBNull(3) ? null : r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4)));
+            }
+        }
+
+        var tasks = new List<UsageTask>();
+        using (var cmd = TaskRows.Command(conn, null,
+            "SELECT state, create_time, model, key_id FROM tasks WHERE account_id = $account AND create_time >= $from AND create_time < $to",
+            ("$account", accountId), ("$from", from), ("$to", to)))
+        using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            while (await r.ReadAsync(ct))
+            {
+                tasks.Add(new UsageTask(r.GetString(0), r.GetInt64(1), r.GetString(2), r.GetString(3)));
+            }
+        }
+
+        return (entries, tasks);
+    }
+
     public async Task<IReadOnlyList<AccountSummary>> ListAccountsAsync(string? search, int limit, CancellationToken ct)
     {
         await using var conn = await db.OpenReadAsync(ct);

@@ -5,6 +5,9 @@ namespace Reelgate.Server.Api;
 
 public sealed record CreateTaskData(string TaskId);
 
+/// <summary>A usage report: the UTC days it covers, the grouping, one row per group and the total.</summary>
+public sealed record UsageData(string From, string To, string GroupBy, IReadOnlyList<Reelgate.Core.Accounts.UsageRow> Rows, Reelgate.Core.Accounts.UsageRow Total);
+
 /// <summary>A quote: the credits createTask would charge, the balance now and after, the key's room (null: no key limit).</summary>
 public sealed record QuoteData(long Credits, long Balance, long BalanceAfter, long? KeyRoom);
 

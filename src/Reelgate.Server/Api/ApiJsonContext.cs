@@ -8,6 +8,7 @@ namespace Reelgate.Server.Api;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(ApiEnvelope<CreateTaskData>))]
 [JsonSerializable(typeof(ApiEnvelope<QuoteData>))]
+[JsonSerializable(typeof(ApiEnvelope<UsageData>))]
 [JsonSerializable(typeof(ApiEnvelope<TaskInfoData>))]
 [JsonSerializable(typeof(ApiEnvelope<RateLimitData>))]
 [JsonSerializable(typeof(ApiEnvelope<long>))]
