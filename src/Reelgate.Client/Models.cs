@@ -71,6 +71,12 @@ public sealed record TaskInfo
     /// <summary>Reelgate: true once a successful task's files were removed by retention (then <c>resultJson</c> is null).</summary>
     public bool? ResultExpired { get; init; }
 
+    /// <summary>Reelgate: while the task waits and no worker holds it, its place in the claim order (1 = next); else null.</summary>
+    public int? QueuePosition { get; init; }
+
+    /// <summary>Reelgate: with <see cref="QueuePosition"/>, the seconds until it starts when the server can tell; else null.</summary>
+    public double? EtaSeconds { get; init; }
+
     /// <summary>True once the task is <c>success</c> or <c>fail</c>.</summary>
     [JsonIgnore]
     public bool IsFinished => State is TaskStates.Success or TaskStates.Fail;
@@ -102,6 +108,19 @@ public sealed record TaskInfo
     /// <summary>Throws <see cref="ReelgateTaskFailedException"/> unless the task succeeded; returns the task.</summary>
     public TaskInfo EnsureSucceeded() => State == TaskStates.Success ? this : throw new ReelgateTaskFailedException(this);
 }
+
+/// <summary>A price quote (<c>/api/v1/jobs/quote</c>): what createTask would charge, and the balance now and after.</summary>
+/// <param name="Credits">The credits the create would charge.</param>
+/// <param name="Balance">The account's balance now.</param>
+/// <param name="BalanceAfter">The balance after such a create; below 0, createTask would refuse with 402.</param>
+/// <param name="KeyRoom">What the key may still spend in its period; null when the key has no spend limit.</param>
+public sealed record Quote(long Credits, long Balance, long BalanceAfter, long? KeyRoom);
+
+/// <summary>One group of a usage report (<c>/api/v1/usage</c>): credits charged, refunded, net, and tasks by state.</summary>
+public sealed record UsageRow(string Group, long Charged, long Refunded, long Net, int Tasks, int Success, int Fail, int Waiting);
+
+/// <summary>A usage report: the UTC days covered, the grouping (day, model, key), its rows and their total.</summary>
+public sealed record Usage(string From, string To, string GroupBy, IReadOnlyList<UsageRow> Rows, UsageRow Total);
 
 /// <summary>A page of <c>/api/v1/jobs/list</c>, newest first.</summary>
 /// <param name="Items">The tasks of this page.</param>
@@ -211,6 +230,8 @@ public sealed record SeedanceTextToVideoInput : IGenerationInput
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(TaskInfo))]
 [JsonSerializable(typeof(TaskPage))]
+[JsonSerializable(typeof(Quote))]
+[JsonSerializable(typeof(Usage))]
 [JsonSerializable(typeof(JsonObject))]
 [JsonSerializable(typeof(UploadedFileInfo))]
 internal sealed partial class ClientJsonContext : JsonSerializerContext;
