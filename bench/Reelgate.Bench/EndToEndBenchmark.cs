@@ -44,7 +44,7 @@ public static class EndToEndBenchmark
     public static async Task<JsonObject> RunAsync(string serverDll, int tasks, int workers)
     {
         var threads = BuiltInRendererOptions.ThreadsFor(0, workers, Environment.ProcessorCount);
-        var catalog = ModelCatalog.Load(Path.Combine("src", "Reelgate.Server", "catalog", "models.json"));
+        var catalog = RendererMatrix.LoadCatalog();
         var spec = RendererMatrix.Cases(catalog, 4).First(c => c.Name == "plain 480p 16:9").Spec;
         var raw = new List<double>();
         for (var i = 0; i < 3; i++)

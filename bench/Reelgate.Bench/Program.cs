@@ -18,7 +18,7 @@ var only = Option("--only");
 if (Option("--command") is { } commandOf)
 {
     // The ffmpeg arguments of one renderer case, one per line (to profile a case by hand).
-    var matrix = Reelgate.Core.Catalog.ModelCatalog.Load(Path.Combine("src", "Reelgate.Server", "catalog", "models.json"));
+    var matrix = RendererMatrix.LoadCatalog();
     var found = RendererMatrix.Cases(matrix, 5).First(c => c.Name == commandOf);
     var style = Reelgate.Engines.BuiltIn.PromptStyle.From(found.Spec.Prompt, found.Spec.Seed);
     var options = new Reelgate.Engines.BuiltIn.BuiltInRendererOptions { Threads = Reelgate.Engines.BuiltIn.BuiltInRendererOptions.ThreadsFor(0, workers, Environment.ProcessorCount) };
@@ -82,7 +82,7 @@ if (what is "service")
 
 // The thread count the server gives a render with these workers (Reelgate:RendererThreads unset).
 var threads = Reelgate.Engines.BuiltIn.BuiltInRendererOptions.ThreadsFor(0, workers, Environment.ProcessorCount);
-var catalog = Reelgate.Core.Catalog.ModelCatalog.Load(Path.Combine("src", "Reelgate.Server", "catalog", "models.json"));
+var catalog = RendererMatrix.LoadCatalog();
 var result = await RendererBenchmark.RunAsync(catalog, repetitions: quick ? 1 : 3, preset: "veryfast", threads, seconds: quick ? 5 : 5, only);
 result["date"] = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 result["machine"] = $"{Environment.ProcessorCount} cores, {Environment.OSVersion}";

@@ -17,6 +17,9 @@ public static class RendererMatrix
 {
     private const string Model = "seedance-2.0-text-to-video";
 
+    /// <summary>The server's catalog, as the benchmarks read it from the repository root.</summary>
+    public static ModelCatalog LoadCatalog() => ModelCatalog.Load(Path.Combine("src", "Reelgate.Server", "catalog", "models.json"));
+
     /// <summary>Every texture word at once, fast, with a palette: the heaviest text prompt.</summary>
     public const string Everything = "fast neon city grid in a rain storm with snow, sparkles, light beams and ocean waves, orbit";
 
