@@ -12,6 +12,9 @@ public static class Browser
     public static async Task<(IPlaywright Playwright, IBrowser Browser)> LaunchAsync()
     {
         Assert.True(File.Exists(Chromium), "Debian chromium is not installed (scripts/install-deps.sh chromium; make test installs it)");
+        // What a person sees is polled; 5 s (Playwright's default) is short for a password hash
+        // while the whole suite shares 2 cores. A real failure still fails, only later.
+        Assertions.SetDefaultExpectTimeout(30_000);
         var playwright = await Playwright.CreateAsync();
         var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -32,5 +35,22 @@ public static class Browser
         Assert.True(width <= 375, $"{name}: the page is {width} px wide at a 375 px phone width (horizontal scrolling)");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, $"{name}-phone.png"), FullPage = true });
         await page.SetViewportSizeAsync(1280, 800);
+    }
+
+    /// <summary>
+    /// Registers an account in the page and waits, by what a person sees, for the Overview.
+    /// Registration hashes the password and writes the Identity tables; under the whole suite on
+    /// 2 cores the redirect has taken longer than Playwright's default 30 s, and waiting for the
+    /// URL's "load" state once missed the event altogether, so this polls the URL and the heading.
+    /// </summary>
+    public static async Task SignUpAsync(IPage page, Uri server, string email, string password)
+    {
+        await page.GotoAsync(new Uri(server, "account/register").ToString());
+        await page.FillAsync("#email", email);
+        await page.FillAsync("#password", password);
+        await page.FillAsync("#confirm", password);
+        await page.ClickAsync("button[type=submit]");
+        await Assertions.Expect(page).ToHaveURLAsync(server.ToString(), new PageAssertionsToHaveURLOptions { Timeout = 90_000 });
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Overview", new LocatorAssertionsToHaveTextOptions { Timeout = 90_000 });
     }
 }

@@ -26,14 +26,7 @@ public sealed class MediaPlaygroundTests
         var png = await PngFileAsync();
         try
         {
-            await page.GotoAsync(new Uri(server.BaseAddress, "account/register").ToString());
-            await page.FillAsync("#email", "grace@example.com");
-            await page.FillAsync("#password", Password);
-            await page.FillAsync("#confirm", Password);
-            await page.ClickAsync("button[type=submit]");
-            // Registration hashes the password and writes the Identity tables; once, under the
-            // whole suite on 2 cores, the redirect took longer than Playwright's default 30 s.
-            await page.WaitForURLAsync(server.BaseAddress.ToString(), new PageWaitForURLOptions { Timeout = 60_000 });
+            await Browser.SignUpAsync(page, server.BaseAddress, "grace@example.com", Password);
 
             await page.ClickAsync("text=Playground");
             await page.WaitForSelectorAsync("[data-interactive=true]");

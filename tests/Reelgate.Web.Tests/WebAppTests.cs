@@ -12,16 +12,7 @@ public sealed class WebAppTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static async Task SignUpAsync(IPage page, Uri server, string email)
-    {
-        await page.GotoAsync(new Uri(server, "account/register").ToString());
-        await page.FillAsync("#email", email);
-        await page.FillAsync("#password", Password);
-        await page.FillAsync("#confirm", Password);
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync(server.ToString());
-        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Overview");
-    }
+    private static Task SignUpAsync(IPage page, Uri server, string email) => Browser.SignUpAsync(page, server, email, Password);
 
     private static async Task SignOutAsync(IPage page)
     {
