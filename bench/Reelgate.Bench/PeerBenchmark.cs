@@ -342,7 +342,7 @@ public static class PeerBenchmark
         for (var k = 0; k < keys; k++)
         {
             await accounts.CreateAccountAsync($"acc_bench_{k}", "bench", Reelgate.Core.Accounts.Credits.MaxBalance, now, CancellationToken.None);
-            await accounts.CreateKeyAsync($"key_bench_{k}", $"acc_bench_{k}", "bench", "unlimited", $"rg_bench{k:D4}", new byte[32], now, CancellationToken.None);
+            await accounts.CreateKeyAsync($"key_bench_{k}", $"acc_bench_{k}", "bench", "unlimited", $"rg_bench{k:D4}", new byte[32], Reelgate.Core.Accounts.KeyLimits.None, now, CancellationToken.None);
         }
 
         async Task Create(int i)

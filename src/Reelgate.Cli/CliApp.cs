@@ -66,6 +66,7 @@ public sealed partial class CliApp(TextWriter stdout, TextWriter stderr, Func<st
             });
             return ExitCodes.Ok;
         }));
+        root.Subcommands.Add(KeySelfCommand());
         root.Subcommands.Add(Admin());
         return root;
     }
@@ -188,9 +189,15 @@ public sealed partial class CliApp(TextWriter stdout, TextWriter stderr, Func<st
         var keyName = new Option<string?>("--name") { Description = "Key name" };
         var tier = new Option<string?>("--tier") { Description = "free, pro, unlimited or a configured tier" };
         var keyCreate = new Command("create", "Create a key (printed once)") { keyAccount, keyName, tier };
+        var createLimits = new LimitOptions();
+        foreach (var o in createLimits.All)
+        {
+            keyCreate.Options.Add(o);
+        }
+
         keyCreate.SetAction((p, ct) => WithAdmin(p, async (a, ct2) =>
         {
-            var (keyId, apiKey) = await a.CreateKeyAsync(p.GetValue(keyAccount)!, p.GetValue(keyName), p.GetValue(tier), ct2);
+            var (keyId, apiKey) = await a.CreateKeyAsync(p.GetValue(keyAccount)!, p.GetValue(keyName), p.GetValue(tier), createLimits.Read(p), ct2);
             await Emit(p, new JsonObject { ["keyId"] = keyId, ["apiKey"] = apiKey }, () => stdout.WriteLineAsync(apiKey));
             return ExitCodes.Ok;
         }, ct));
@@ -204,6 +211,7 @@ public sealed partial class CliApp(TextWriter stdout, TextWriter stderr, Func<st
         }, ct));
         keys.Subcommands.Add(keyCreate);
         keys.Subcommands.Add(revoke);
+        keys.Subcommands.Add(KeyLimitsCommand());
 
         var audit = new Command("audit", "Check balance == sum(ledger) for every account");
         audit.SetAction((p, ct) => WithAdmin(p, async (a, ct2) =>

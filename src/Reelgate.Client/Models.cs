@@ -113,8 +113,26 @@ public sealed record TaskInfo
 /// <param name="Credits">The credits the create would charge.</param>
 /// <param name="Balance">The account's balance now.</param>
 /// <param name="BalanceAfter">The balance after such a create; below 0, createTask would refuse with 402.</param>
-/// <param name="KeyRoom">What the key may still spend in its period; null when the key has no spend limit.</param>
+/// <param name="KeyRoom">What the key may still spend in its credit period; null when the key has no credit limit. Below <paramref name="Credits"/>, createTask would refuse with 402 key credit limit reached.</param>
 public sealed record Quote(long Credits, long Balance, long BalanceAfter, long? KeyRoom);
+
+/// <summary>
+/// A key's limits (issue 23); null is no limit. <paramref name="CreditPeriod"/> is <c>day</c>,
+/// <c>month</c> (UTC) or <c>total</c>, required with <paramref name="CreditLimit"/>;
+/// <paramref name="AllowedIps"/> lists addresses and CIDR ranges; <paramref name="ExpiresAt"/> is Unix ms.
+/// </summary>
+public sealed record KeyLimits(long? CreditLimit = null, string? CreditPeriod = null, IReadOnlyList<string>? AllowedIps = null, long? ExpiresAt = null);
+
+/// <summary>A key as the admin API shows it (never the key itself), with its limits.</summary>
+public sealed record ApiKeySummary(string KeyId, string AccountId, string Prefix, string Name, string Tier, bool Revoked, long CreateTime, long? CreditLimit, string? CreditPeriod, IReadOnlyList<string>? AllowedIps, long? ExpiresAt);
+
+/// <summary>
+/// The calling key (<c>/api/v1/keys/self</c>): its limits, what it spent in its credit period
+/// (its whole life without a limit) from <paramref name="PeriodStart"/> to <paramref name="PeriodEnd"/>,
+/// the room left (null without a limit), and the client address the server saw.
+/// </summary>
+public sealed record KeySelf(string KeyId, string Prefix, string Name, string Tier, long? CreditLimit, string? CreditPeriod, IReadOnlyList<string>? AllowedIps, long? ExpiresAt,
+    long Spent, long PeriodStart, long? PeriodEnd, long? Room, string? ClientIp);
 
 /// <summary>One group of a usage report (<c>/api/v1/usage</c>): credits charged, refunded, net, and tasks by state.</summary>
 public sealed record UsageRow(string Group, long Charged, long Refunded, long Net, int Tasks, int Success, int Fail, int Waiting);
@@ -232,6 +250,8 @@ public sealed record SeedanceTextToVideoInput : IGenerationInput
 [JsonSerializable(typeof(TaskPage))]
 [JsonSerializable(typeof(Quote))]
 [JsonSerializable(typeof(Usage))]
+[JsonSerializable(typeof(KeySelf))]
+[JsonSerializable(typeof(ApiKeySummary))]
 [JsonSerializable(typeof(JsonObject))]
 [JsonSerializable(typeof(UploadedFileInfo))]
 internal sealed partial class ClientJsonContext : JsonSerializerContext;

@@ -60,10 +60,11 @@ public sealed class ReelgateAdminClient : IDisposable
     /// <param name="accountId">The account id.</param>
     /// <param name="name">A name for the key.</param>
     /// <param name="tier">The tier (<c>free</c>, <c>pro</c>, <c>unlimited</c>, or one from configuration).</param>
+    /// <param name="limits">The key's credit limit, address allowlist and expiry; null for none.</param>
     /// <param name="ct">Cancels the call.</param>
-    public async Task<(string KeyId, string ApiKey)> CreateKeyAsync(string accountId, string? name = null, string? tier = null, CancellationToken ct = default)
+    public async Task<(string KeyId, string ApiKey)> CreateKeyAsync(string accountId, string? name = null, string? tier = null, KeyLimits? limits = null, CancellationToken ct = default)
     {
-        var body = new JsonObject();
+        var body = limits is null ? new JsonObject() : LimitsBody(limits);
         if (name is not null)
         {
             body["name"] = name;
@@ -77,6 +78,25 @@ public sealed class ReelgateAdminClient : IDisposable
         var data = await _api.SendAsync(HttpMethod.Post, $"/api/admin/accounts/{Uri.EscapeDataString(accountId)}/keys", body, null, ct);
         return (data.GetProperty("keyId").GetString()!, data.GetProperty("apiKey").GetString()!);
     }
+
+    /// <summary>Replaces a key's limits (<c>PATCH /api/admin/keys/{keyId}</c> with all four fields: a null clears that limit); returns the key as stored.</summary>
+    /// <param name="keyId">The key id (not the key).</param>
+    /// <param name="limits">The limits the key has from now on.</param>
+    /// <param name="ct">Cancels the call.</param>
+    public async Task<ApiKeySummary> SetKeyLimitsAsync(string keyId, KeyLimits limits, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        var data = await _api.SendAsync(HttpMethod.Patch, $"/api/admin/keys/{Uri.EscapeDataString(keyId)}", LimitsBody(limits), null, ct);
+        return data.Deserialize(ClientJsonContext.Default.ApiKeySummary) ?? throw new ReelgateApiException(200, "PATCH keys returned no data");
+    }
+
+    private static JsonObject LimitsBody(KeyLimits limits) => new()
+    {
+        ["creditLimit"] = limits.CreditLimit,
+        ["creditPeriod"] = limits.CreditPeriod,
+        ["allowedIps"] = limits.AllowedIps is null ? null : new JsonArray([.. limits.AllowedIps.Select(ip => (JsonNode?)ip)]),
+        ["expiresAt"] = limits.ExpiresAt,
+    };
 
     /// <summary>Disables an account: its keys are refused from then on.</summary>
     /// <param name="accountId">The account id.</param>

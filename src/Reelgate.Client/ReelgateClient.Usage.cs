@@ -4,9 +4,17 @@ using System.Text.Json.Nodes;
 
 namespace Reelgate.Client;
 
-/// <summary>Price quotes and usage reports: what a call will cost, and where the credits went.</summary>
+/// <summary>Price quotes, usage reports and the key's own limits: what a call will cost, where the credits went, what the key may still spend.</summary>
 public sealed partial class ReelgateClient
 {
+    /// <summary>The calling key's limits, its spend in the credit period and the room left, and the client address the server saw (<c>GET /api/v1/keys/self</c>).</summary>
+    /// <param name="ct">Cancels the call.</param>
+    public async Task<KeySelf> GetKeySelfAsync(CancellationToken ct = default)
+    {
+        var data = await SendAsync(HttpMethod.Get, "/api/v1/keys/self", null, null, ct);
+        return data.Deserialize(ClientJsonContext.Default.KeySelf) ?? throw Unexpected("keys/self returned no data");
+    }
+
     /// <summary>
     /// What <see cref="CreateTaskAsync(string, JsonObject, CreateTaskOptions?, CancellationToken)"/>
     /// would charge for this model and input (<c>POST /api/v1/jobs/quote</c>), after the server's

@@ -175,6 +175,7 @@ public static class ReelgateHost
         app.MapScalarApiReference("/docs", o => o.WithNonce().DisableDefaultFonts());
         app.MapJobsApi();
         app.MapUsageApi();
+        app.MapKeysApi();
         app.MapOpenAiVideos();
         app.MapModelsApi();
         app.MapTaskEvents();

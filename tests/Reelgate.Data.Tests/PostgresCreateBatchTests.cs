@@ -214,7 +214,7 @@ public sealed class PostgresCreateBatchTests(PostgresServer server) : IAsyncLife
         var account = "acc_" + Guid.NewGuid().ToString("N");
         var key = "key_" + Guid.NewGuid().ToString("N");
         await _s.Accounts.CreateAccountAsync(account, "batch", credits, 1, Ct);
-        Assert.True(await _s.Accounts.CreateKeyAsync(key, account, "ci", "basic", ("sk-" + Guid.NewGuid().ToString("N"))[..12], [1, 2, 3], 1, Ct));
+        Assert.True(await _s.Accounts.CreateKeyAsync(key, account, "ci", "basic", ("sk-" + Guid.NewGuid().ToString("N"))[..12], [1, 2, 3], Reelgate.Core.Accounts.KeyLimits.None, 1, Ct));
         return (account, key);
     }
 

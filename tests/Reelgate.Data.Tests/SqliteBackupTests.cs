@@ -32,7 +32,7 @@ public sealed class SqliteBackupTests : IDisposable
         for (var a = 0; a < 4; a++)
         {
             await accounts.CreateAccountAsync($"acc_{a}", "load", 1_000_000, 1, Ct);
-            await accounts.CreateKeyAsync($"key_{a}", $"acc_{a}", "k", "unlimited", $"sk-key{a}", [1], 1, Ct);
+            await accounts.CreateKeyAsync($"key_{a}", $"acc_{a}", "k", "unlimited", $"sk-key{a}", [1], Reelgate.Core.Accounts.KeyLimits.None, 1, Ct);
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);

@@ -16,8 +16,17 @@ public interface IAccountStore
 
     Task<CreditAdjustment> AdjustCreditsAsync(string accountId, long amount, string reason, long now, CancellationToken ct);
 
-    /// <summary>Stores a key's hash and display prefix; false when the account does not exist.</summary>
-    Task<bool> CreateKeyAsync(string keyId, string accountId, string name, string tier, string prefix, byte[] hash, long now, CancellationToken ct);
+    /// <summary>Stores a key's hash, display prefix and limits; false when the account does not exist.</summary>
+    Task<bool> CreateKeyAsync(string keyId, string accountId, string name, string tier, string prefix, byte[] hash, KeyLimits limits, long now, CancellationToken ct);
+
+    /// <summary>A key and its account id; null when no such key exists.</summary>
+    Task<(string AccountId, ApiKeyInfo Key)?> GetKeyAsync(string keyId, CancellationToken ct);
+
+    /// <summary>Replaces a key's limits; false when no such key exists.</summary>
+    Task<bool> SetKeyLimitsAsync(string keyId, KeyLimits limits, CancellationToken ct);
+
+    /// <summary>What the key's tasks created at or after <paramref name="since"/> (Unix ms) cost, refunds given back: the spend its credit limit counts.</summary>
+    Task<long> KeySpentSinceAsync(string keyId, long since, CancellationToken ct);
 
     /// <summary>Keys whose lookup prefix matches; the caller compares hashes in constant time.</summary>
     Task<IReadOnlyList<StoredApiKey>> FindKeysByLookupAsync(string lookup, CancellationToken ct);

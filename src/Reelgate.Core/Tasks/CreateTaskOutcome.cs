@@ -15,6 +15,9 @@ public enum CreateTaskStatus
     /// <summary>The key already has as many waiting tasks as its tier allows (409).</summary>
     ActiveTaskLimit,
 
+    /// <summary>The cost would take the key's spend in its period above its credit limit (402 key credit limit reached); nothing charged.</summary>
+    KeyCreditLimit,
+
     /// <summary>The balance is below the cost (402).</summary>
     InsufficientCredits,
 }

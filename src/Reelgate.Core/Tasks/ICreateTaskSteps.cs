@@ -20,6 +20,13 @@ public interface ICreateTaskSteps
     Task<long> CountWaitingAsync(string keyId, CancellationToken ct);
 
     /// <summary>
+    /// The credits the key may still spend in its credit period at <see cref="NewTask.Now"/>
+    /// (its limit less what its tasks created in the period cost, refunds given back), read from
+    /// the key row inside the transaction; null when the key has no credit limit.
+    /// </summary>
+    Task<long?> KeyRoomAsync(NewTask task, CancellationToken ct);
+
+    /// <summary>
     /// Inserts the task and appends its <c>charge</c> ledger row (which moves the balance) when the
     /// balance covers the cost; false, having written nothing, when it does not.
     /// </summary>

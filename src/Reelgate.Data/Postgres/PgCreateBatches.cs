@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Npgsql;
 using NpgsqlTypes;
+using Reelgate.Core.Accounts;
 using Reelgate.Core.Catalog;
 using Reelgate.Core.Tasks;
 
@@ -36,7 +37,7 @@ internal sealed class PgCreateBatches
     /// </summary>
     internal const int MaxDrains = 1;
 
-    private const string Sql = "SELECT ord, status, task_id FROM create_tasks($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)";
+    private const string Sql = "SELECT ord, status, task_id FROM create_tasks($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)";
 
     private readonly PostgresDatabase _db;
     private readonly Histogram<int>? _batchSize;
@@ -152,12 +153,15 @@ internal sealed class PgCreateBatches
         var nows = new long[n];
         var specs = new string?[n];
         var limits = new int?[n];
+        var dayFrom = new long[n];
+        var monthFrom = new long[n];
         for (var i = 0; i < n; i++)
         {
             var t = batch[i].Task;
             (ids[i], accounts[i], keys[i], models[i], parameters[i], inputs[i]) = (t.TaskId, t.AccountId, t.KeyId, t.Model, t.Param, t.Input);
             (costs[i], seeds[i], callbacks[i], bases[i], requestIds[i], hashes[i]) = (t.Cost, t.Seed, t.CallBackUrl, t.BaseUrl, t.RequestId, t.RequestHash);
             (nows[i], specs[i], limits[i]) = (t.Now, t.Spec is null ? null : GenerationSpecJson.Serialize(t.Spec), t.ActiveTaskLimit);
+            (dayFrom[i], monthFrom[i]) = (KeyLimits.PeriodStart(KeyCreditPeriod.Day, t.Now), KeyLimits.PeriodStart(KeyCreditPeriod.Month, t.Now));
         }
 
         await using var conn = await _db.Source.OpenConnectionAsync(CancellationToken.None);
@@ -172,6 +176,8 @@ internal sealed class PgCreateBatches
                 new() { Value = nows, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint },
                 TextArray(specs),
                 new() { Value = limits, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer },
+                new() { Value = dayFrom, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint },
+                new() { Value = monthFrom, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint },
                 new() { Value = PgTaskRows.QueueChannel, NpgsqlDbType = NpgsqlDbType.Text },
             },
         };
@@ -197,6 +203,7 @@ internal sealed class PgCreateBatches
         "replayed" => CreateTaskStatus.Replayed,
         "conflict" => CreateTaskStatus.RequestConflict,
         "active_limit" => CreateTaskStatus.ActiveTaskLimit,
+        "key_limit" => CreateTaskStatus.KeyCreditLimit,
         "insufficient" => CreateTaskStatus.InsufficientCredits,
         _ => throw new InvalidOperationException($"create_tasks answered an unknown status '{status}'"),
     };

@@ -45,12 +45,12 @@ public sealed class PostgresAccountStore(PostgresDatabase db) : IAccountStore
         }
 
         var keys = new List<ApiKeyInfo>();
-        await using (var cmd = Cmd(conn, null, "SELECT id, prefix, name, tier, revoked FROM api_keys WHERE account_id = $1 ORDER BY created_at, id", Text(accountId)))
+        await using (var cmd = Cmd(conn, null, "SELECT " + KeyColumns.List + " FROM api_keys k WHERE k.account_id = $1 ORDER BY k.created_at, k.id", Text(accountId)))
         await using (var r = await cmd.ExecuteReaderAsync(ct))
         {
             while (await r.ReadAsync(ct))
             {
-                keys.Add(new ApiKeyInfo(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetBoolean(4)));
+                keys.Add(KeyColumns.Read(r).Key);
             }
         }
 
@@ -111,23 +111,48 @@ public sealed class PostgresAccountStore(PostgresDatabase db) : IAccountStore
             return new CreditAdjustment(CreditAdjustStatus.Applied, checked(before + amount));
         }, ct);
 
-    public Task<bool> CreateKeyAsync(string keyId, string accountId, string name, string tier, string prefix, byte[] hash, long now, CancellationToken ct) =>
+    public Task<bool> CreateKeyAsync(string keyId, string accountId, string name, string tier, string prefix, byte[] hash, KeyLimits limits, long now, CancellationToken ct) =>
         db.WriteAsync(async (conn, tx) =>
             await Exec(conn, tx,
-                "INSERT INTO api_keys (id, account_id, name, tier, prefix, lookup, hash, revoked, created_at) " +
-                "SELECT $1, $2, $3, $4, $5, $5, $6, false, $7 WHERE EXISTS (SELECT 1 FROM accounts WHERE id = $2)",
-                ct, Text(keyId), Text(accountId), Text(name), Text(tier), Text(prefix), new NpgsqlParameter { Value = hash, NpgsqlDbType = NpgsqlDbType.Bytea }, Big(now)) == 1, ct);
+                "INSERT INTO api_keys (id, account_id, name, tier, prefix, lookup, hash, revoked, created_at, credit_limit, credit_period, allowed_ips, expires_at) " +
+                "SELECT $1, $2, $3, $4, $5, $5, $6, false, $7, $8, $9, $10, $11 WHERE EXISTS (SELECT 1 FROM accounts WHERE id = $2)",
+                ct, Text(keyId), Text(accountId), Text(name), Text(tier), Text(prefix), new NpgsqlParameter { Value = hash, NpgsqlDbType = NpgsqlDbType.Bytea }, Big(now),
+                Big(limits.CreditLimit), Text(KeyColumns.Period(limits)), Text(limits.AllowedIpsColumn), Big(limits.ExpiresAt)) == 1, ct);
+
+    public async Task<(string AccountId, ApiKeyInfo Key)?> GetKeyAsync(string keyId, CancellationToken ct)
+    {
+        await using var conn = await db.Source.OpenConnectionAsync(ct);
+        await using var cmd = Cmd(conn, null, "SELECT " + KeyColumns.List + " FROM api_keys k WHERE k.id = $1", Text(keyId));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? KeyColumns.Read(r) : null;
+    }
+
+    public Task<bool> SetKeyLimitsAsync(string keyId, KeyLimits limits, CancellationToken ct) =>
+        db.WriteAsync(async (conn, tx) =>
+            await Exec(conn, tx, "UPDATE api_keys SET credit_limit = $2, credit_period = $3, allowed_ips = $4, expires_at = $5 WHERE id = $1", ct,
+                Text(keyId), Big(limits.CreditLimit), Text(KeyColumns.Period(limits)), Text(limits.AllowedIpsColumn), Big(limits.ExpiresAt)) == 1, ct);
+
+    public async Task<long> KeySpentSinceAsync(string keyId, long since, CancellationToken ct)
+    {
+        await using var conn = await db.Source.OpenConnectionAsync(ct);
+        await using var cmd = Cmd(conn, null,
+            "SELECT COALESCE(SUM(cost), 0)::bigint FROM tasks WHERE key_id = $1 AND create_time >= $2 AND state <> 'fail'", Text(keyId), Big(since));
+        return (long)(await cmd.ExecuteScalarAsync(ct))!;
+    }
 
     public async Task<IReadOnlyList<StoredApiKey>> FindKeysByLookupAsync(string lookup, CancellationToken ct)
     {
         await using var conn = await db.Source.OpenConnectionAsync(ct);
         await using var cmd = Cmd(conn, null,
-            "SELECT k.id, k.account_id, k.tier, k.hash, k.revoked, a.disabled FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.lookup = $1", Text(lookup));
+            "SELECT k.id, k.account_id, k.tier, k.hash, k.revoked, a.disabled, " + KeyColumns.Limits + " FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.lookup = $1", Text(lookup));
         await using var r = await cmd.ExecuteReaderAsync(ct);
         var list = new List<StoredApiKey>(1);
         while (await r.ReadAsync(ct))
         {
-            list.Add(new StoredApiKey(r.GetString(0), r.GetString(1), r.GetString(2), (byte[])r.GetValue(3), r.GetBoolean(4), r.GetBoolean(5)));
+            list.Add(new StoredApiKey(r.GetString(0), r.GetString(1), r.GetString(2), (byte[])r.GetValue(3), r.GetBoolean(4), r.GetBoolean(5))
+            {
+                Limits = KeyColumns.LimitsAt(r, 6),
+            });
         }
 
         return list;

@@ -46,12 +46,12 @@ public sealed class SqliteAccountStore(SqliteDatabase db) : IAccountStore
 
         var keys = new List<ApiKeyInfo>();
         using (var cmd = TaskRows.Command(conn, null,
-            "SELECT id, prefix, name, tier, revoked FROM api_keys WHERE account_id = $id ORDER BY created_at, id", ("$id", accountId)))
+            "SELECT " + KeyColumns.List + " FROM api_keys k WHERE k.account_id = $id ORDER BY k.created_at, k.id", ("$id", accountId)))
         using (var r = await cmd.ExecuteReaderAsync(ct))
         {
             while (await r.ReadAsync(ct))
             {
-                keys.Add(new ApiKeyInfo(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64(4) != 0));
+                keys.Add(KeyColumns.Read(r).Key);
             }
         }
 
@@ -180,28 +180,55 @@ public sealed class SqliteAccountStore(SqliteDatabase db) : IAccountStore
             }
         }, ct);
 
-    public Task<bool> CreateKeyAsync(string keyId, string accountId, string name, string tier, string prefix, byte[] hash, long now, CancellationToken ct) =>
+    public Task<bool> CreateKeyAsync(string keyId, string accountId, string name, string tier, string prefix, byte[] hash, KeyLimits limits, long now, CancellationToken ct) =>
         db.WriteAsync(async (conn, tx) =>
         {
             using var cmd = TaskRows.Command(conn, tx,
-                "INSERT INTO api_keys (id, account_id, name, tier, prefix, lookup, hash, revoked, created_at) " +
-                "SELECT $id, $account, $name, $tier, $prefix, $lookup, $hash, 0, $now WHERE EXISTS (SELECT 1 FROM accounts WHERE id = $account)",
+                "INSERT INTO api_keys (id, account_id, name, tier, prefix, lookup, hash, revoked, created_at, credit_limit, credit_period, allowed_ips, expires_at) " +
+                "SELECT $id, $account, $name, $tier, $prefix, $lookup, $hash, 0, $now, $limit, $period, $ips, $expires WHERE EXISTS (SELECT 1 FROM accounts WHERE id = $account)",
                 ("$id", keyId), ("$account", accountId), ("$name", name), ("$tier", tier), ("$prefix", prefix),
-                ("$lookup", prefix), ("$hash", hash), ("$now", now));
+                ("$lookup", prefix), ("$hash", hash), ("$now", now), ("$limit", limits.CreditLimit), ("$period", KeyColumns.Period(limits)),
+                ("$ips", limits.AllowedIpsColumn), ("$expires", limits.ExpiresAt));
             return await cmd.ExecuteNonQueryAsync(ct) == 1;
         }, ct);
+
+    public async Task<(string AccountId, ApiKeyInfo Key)?> GetKeyAsync(string keyId, CancellationToken ct)
+    {
+        await using var conn = await db.OpenReadAsync(ct);
+        using var cmd = TaskRows.Command(conn, null, "SELECT " + KeyColumns.List + " FROM api_keys k WHERE k.id = $id", ("$id", keyId));
+        using var r = await cmd.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? KeyColumns.Read(r) : null;
+    }
+
+    public Task<bool> SetKeyLimitsAsync(string keyId, KeyLimits limits, CancellationToken ct) =>
+        db.WriteAsync(async (conn, tx) =>
+        {
+            using var cmd = TaskRows.Command(conn, tx,
+                "UPDATE api_keys SET credit_limit = $limit, credit_period = $period, allowed_ips = $ips, expires_at = $expires WHERE id = $id",
+                ("$id", keyId), ("$limit", limits.CreditLimit), ("$period", KeyColumns.Period(limits)), ("$ips", limits.AllowedIpsColumn), ("$expires", limits.ExpiresAt));
+            return await cmd.ExecuteNonQueryAsync(ct) == 1;
+        }, ct);
+
+    public async Task<long> KeySpentSinceAsync(string keyId, long since, CancellationToken ct)
+    {
+        await using var conn = await db.OpenReadAsync(ct);
+        return await SqliteCreateSteps.KeySpentAsync(conn, null, keyId, since, ct);
+    }
 
     public async Task<IReadOnlyList<StoredApiKey>> FindKeysByLookupAsync(string lookup, CancellationToken ct)
     {
         await using var conn = await db.OpenReadAsync(ct);
         using var cmd = TaskRows.Command(conn, null,
-            "SELECT k.id, k.account_id, k.tier, k.hash, k.revoked, a.disabled FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.lookup = $lookup",
+            "SELECT k.id, k.account_id, k.tier, k.hash, k.revoked, a.disabled, " + KeyColumns.Limits + " FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.lookup = $lookup",
             ("$lookup", lookup));
         using var r = await cmd.ExecuteReaderAsync(ct);
         var list = new List<StoredApiKey>(1);
         while (await r.ReadAsync(ct))
         {
-            list.Add(new StoredApiKey(r.GetString(0), r.GetString(1), r.GetString(2), (byte[])r.GetValue(3), r.GetInt64(4) != 0, r.GetInt64(5) != 0));
+            list.Add(new StoredApiKey(r.GetString(0), r.GetString(1), r.GetString(2), (byte[])r.GetValue(3), r.GetInt64(4) != 0, r.GetInt64(5) != 0)
+            {
+                Limits = KeyColumns.LimitsAt(r, 6),
+            });
         }
 
         return list;

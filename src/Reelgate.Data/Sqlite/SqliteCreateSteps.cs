@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Reelgate.Core.Accounts;
 using Reelgate.Core.Catalog;
 using Reelgate.Core.Tasks;
 
@@ -24,6 +25,33 @@ internal sealed class SqliteCreateSteps(SqliteConnection conn, SqliteTransaction
     {
         using var count = TaskRows.Command(conn, tx, "SELECT COUNT(*) FROM tasks WHERE key_id = $key AND state = 'waiting'", ("$key", keyId));
         return (long)(await count.ExecuteScalarAsync(ct))!;
+    }
+
+    public async Task<long?> KeyRoomAsync(NewTask task, CancellationToken ct)
+    {
+        long limit;
+        string period;
+        using (var read = TaskRows.Command(conn, tx, "SELECT credit_limit, credit_period FROM api_keys WHERE id = $key AND credit_limit IS NOT NULL", ("$key", task.KeyId)))
+        using (var r = await read.ExecuteReaderAsync(ct))
+        {
+            if (!await r.ReadAsync(ct))
+            {
+                return null;
+            }
+
+            (limit, period) = (r.GetInt64(0), r.IsDBNull(1) ? "total" : r.GetString(1));
+        }
+
+        var since = KeyLimits.PeriodStart(KeyLimits.ParsePeriod(period) ?? KeyCreditPeriod.Total, task.Now);
+        return limit - await KeySpentAsync(conn, tx, task.KeyId, since, ct);
+    }
+
+    /// <summary>The spend a key's credit limit counts: its tasks created at or after <paramref name="since"/>, failed (refunded) ones excluded.</summary>
+    internal static async Task<long> KeySpentAsync(SqliteConnection conn, SqliteTransaction? tx, string keyId, long since, CancellationToken ct)
+    {
+        using var sum = TaskRows.Command(conn, tx,
+            "SELECT COALESCE(SUM(cost), 0) FROM tasks WHERE key_id = $key AND create_time >= $since AND state <> 'fail'", ("$key", keyId), ("$since", since));
+        return (long)(await sum.ExecuteScalarAsync(ct))!;
     }
 
     public async Task<bool> InsertChargedAsync(NewTask t, CancellationToken ct)

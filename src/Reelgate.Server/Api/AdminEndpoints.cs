@@ -32,6 +32,8 @@ public static class AdminEndpoints
         admin.MapPost("/accounts/{accountId}/credits", AdjustCreditsAsync).Documented<CreditsData>("Top up (positive, never past 10^15 credits) or deduct (negative, never below zero)", 400, 401, 402, 404, 422, 500).JsonBody<AdjustCreditsRequest>();
         admin.MapPost("/accounts/{accountId}/keys", CreateKeyAsync).Documented<KeyCreatedData>("Create an API key (shown once)", 400, 401, 404, 422, 500).JsonBody<CreateKeyRequest>(optional: true);
         admin.MapPost("/accounts/{accountId}/disable", DisableAsync).Documented<object>("Disable an account: its keys are refused", 401, 404, 500);
+        admin.MapGet("/keys/{keyId}", GetKeyAsync).Documented<KeyData>("A key (never the key itself) with its account and limits", 401, 404, 500);
+        admin.MapPatch("/keys/{keyId}", PatchKeyAsync).Documented<KeyData>("Set or clear a key's limits: creditLimit + creditPeriod, allowedIps, expiresAt (absent keeps, null clears)", 400, 401, 404, 422, 500).JsonBody<KeyLimitsRequest>();
         admin.MapDelete("/keys/{keyId}", RevokeKeyAsync).Documented<object>("Revoke an API key", 401, 404, 500);
         admin.MapGet("/audit", AuditAsync).Documented<AuditData>("Check balance == sum(ledger) for every account", 401, 500);
         admin.MapPost("/accounts/{accountId}/webhook-secret", RotateWebhookSecretAsync).Documented<WebhookSecretData>("Create or rotate the callback signing secret", 401, 404, 500);
@@ -105,7 +107,7 @@ public static class AdminEndpoints
         };
     }
 
-    private static async Task<IResult> CreateKeyAsync(string accountId, HttpContext http, ApiKeyIssuer issuer, IOptions<ReelgateOptions> options)
+    private static async Task<IResult> CreateKeyAsync(string accountId, HttpContext http, ApiKeyIssuer issuer, IOptions<ReelgateOptions> options, TimeProvider time)
     {
         var (body, error) = await JsonRequest.ReadAsync(http, ApiJsonContext.Web.CreateKeyRequest);
         if (error is not null)
@@ -126,13 +128,53 @@ public static class AdminEndpoints
             return ApiResults.Error(422, $"validation error: tier must be one of {string.Join(", ", tiers.Keys)}");
         }
 
-        if (await issuer.IssueAsync(accountId, name, tier, CancellationToken.None) is not { } issued)
+        var (limits, invalid) = KeyLimitsInput.Validate(body.CreditLimit, body.CreditPeriod, body.AllowedIps, body.ExpiresAt, Now(time));
+        if (invalid is not null)
+        {
+            return ApiResults.Error(422, invalid);
+        }
+
+        if (await issuer.IssueAsync(accountId, name, tier, limits!, CancellationToken.None) is not { } issued)
         {
             return ApiResults.Error(404, "account not found");
         }
 
         return ApiResults.Ok(new KeyCreatedData(issued.KeyId, issued.ApiKey), ApiJsonContext.Web.ApiEnvelopeKeyCreatedData);
     }
+
+    /// <summary>Changes a key's limits; the key's cache entries on this node are dropped (other nodes within <c>KeyCacheTtl</c>).</summary>
+    private static async Task<IResult> PatchKeyAsync(string keyId, HttpContext http, IAccountStore accounts, ApiKeyAuthenticator authenticator, TimeProvider time)
+    {
+        var (body, fields, error) = await JsonRequest.ReadWithFieldsAsync(http, ApiJsonContext.Web.KeyLimitsRequest);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (await accounts.GetKeyAsync(keyId, http.RequestAborted) is not { } found)
+        {
+            return ApiResults.Error(404, "key not found");
+        }
+
+        var (limits, invalid) = KeyLimitsInput.Patch(found.Key.Limits, fields, body!, Now(time));
+        if (invalid is not null)
+        {
+            return ApiResults.Error(422, invalid);
+        }
+
+        if (!await accounts.SetKeyLimitsAsync(keyId, limits!, CancellationToken.None))
+        {
+            return ApiResults.Error(404, "key not found");
+        }
+
+        authenticator.Evict(found.AccountId);
+        return ApiResults.Ok(KeyData.From(found.AccountId, found.Key with { Limits = limits! }), ApiJsonContext.Web.ApiEnvelopeKeyData);
+    }
+
+    private static async Task<IResult> GetKeyAsync(string keyId, HttpContext http, IAccountStore accounts) =>
+        await accounts.GetKeyAsync(keyId, http.RequestAborted) is { } found
+            ? ApiResults.Ok(KeyData.From(found.AccountId, found.Key), ApiJsonContext.Web.ApiEnvelopeKeyData)
+            : ApiResults.Error(404, "key not found");
 
     private static async Task<IResult> RevokeKeyAsync(string keyId, IAccountStore accounts, ApiKeyAuthenticator authenticator, TimeProvider time)
     {

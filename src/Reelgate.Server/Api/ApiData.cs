@@ -88,7 +88,23 @@ public sealed record ResultJsonData(
 
 public sealed record AccountCreatedData(string AccountId);
 
+/// <summary>A key in an account's view: exactly the spec's fields (section 9); its limits are in <see cref="KeyData"/>.</summary>
 public sealed record AccountKeyData(string KeyId, string Prefix, string Name, string Tier, bool Revoked);
+
+/// <summary>A key as <c>GET</c> and <c>PATCH /api/admin/keys/{keyId}</c> show it (never the key itself): its account and its limits, null where there is none.</summary>
+public sealed record KeyData(string KeyId, string AccountId, string Prefix, string Name, string Tier, bool Revoked, long CreateTime, long? CreditLimit, string? CreditPeriod, IReadOnlyList<string>? AllowedIps, long? ExpiresAt)
+{
+    public static KeyData From(string accountId, Reelgate.Core.Accounts.ApiKeyInfo k) => new(k.KeyId, accountId, k.Prefix, k.Name, k.Tier, k.Revoked, k.CreateTime, k.Limits.CreditLimit,
+        k.Limits.CreditPeriod is { } p ? Reelgate.Core.Accounts.KeyLimits.PeriodName(p) : null, k.Limits.AllowedIps, k.Limits.ExpiresAt);
+}
+
+/// <summary>
+/// <c>GET /api/v1/keys/self</c>: the calling key's limits, what it has spent in its credit period
+/// (its whole life when it has no limit) from <c>periodStart</c> until <c>periodEnd</c> (null for
+/// total), the room left (null without a limit), and the client address the server saw.
+/// </summary>
+public sealed record KeySelfData(string KeyId, string Prefix, string Name, string Tier, long? CreditLimit, string? CreditPeriod, IReadOnlyList<string>? AllowedIps, long? ExpiresAt,
+    long Spent, long PeriodStart, long? PeriodEnd, long? Room, string? ClientIp);
 
 public sealed record AccountData(string AccountId, string Name, long Credits, bool Disabled, IReadOnlyList<AccountKeyData> Keys);
 
@@ -115,7 +131,11 @@ public sealed record CreateAccountRequest(string? Name, long? Credits);
 
 public sealed record AdjustCreditsRequest(long? Amount, string? Reason);
 
-public sealed record CreateKeyRequest(string? Name, string? Tier);
+/// <summary>A new key: name, tier, and optionally its limits (<see cref="KeyLimitsInput"/>).</summary>
+public sealed record CreateKeyRequest(string? Name, string? Tier, long? CreditLimit = null, string? CreditPeriod = null, IReadOnlyList<string>? AllowedIps = null, long? ExpiresAt = null);
+
+/// <summary><c>PATCH /api/admin/keys/{keyId}</c>: a field present replaces the limit (null clears it), a field absent keeps it.</summary>
+public sealed record KeyLimitsRequest(long? CreditLimit = null, string? CreditPeriod = null, IReadOnlyList<string>? AllowedIps = null, long? ExpiresAt = null);
 
 /// <summary>One engine attempt of a task (admin API): outcome running, succeeded, failed, failed_over or interrupted; usage is the upstream's JSON.</summary>
 public sealed record EngineAttemptData(long AttemptId, int Claim, string Engine, string? UpstreamId, string Outcome, string? FailCode, string? Detail, string? Usage, long StartedAt, long? EndedAt);

@@ -4,7 +4,8 @@ using Reelgate.Server.Security;
 namespace Reelgate.Server.Api;
 
 /// <summary>
-/// The first two checks of every <c>/api/v1</c> call, in the spec's order: authentication (401),
+/// The first two checks of every <c>/api/v1</c> call, in the spec's order: authentication (401,
+/// also for a key used after its <c>expiresAt</c> or from an address its <c>allowedIps</c> omit),
 /// then the key tier's rate limit for the call's kind (429 with Retry-After and the limit in data;
 /// 503 when a fail-closed shared limiter cannot be asked). An admitted call's key and tier are set
 /// as the <see cref="ApiCaller"/> feature. Runs before any handler reads the body.
@@ -20,15 +21,10 @@ public sealed class ApiKeyFilter(RequestKind kind) : IEndpointFilter
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        if (http.Request.Headers.Authorization.Count != 1)
-        {
-            return ApiResults.Error(401, ApiResults.AuthenticationFailed);
-        }
-
-        var key = await http.RequestServices.GetRequiredService<ApiKeyAuthenticator>().AuthenticateAsync(http.Request.Headers.Authorization.ToString(), http.RequestAborted);
+        var (key, refusal) = await http.RequestServices.GetRequiredService<ApiKeyAuthenticator>().CheckAsync(http);
         if (key is null)
         {
-            return ApiResults.Error(401, ApiResults.AuthenticationFailed);
+            return ApiResults.Error(401, refusal);
         }
 
         var (tier, decision) = await http.RequestServices.GetRequiredService<KeyRateLimiter>().AcquireAsync(key, kind, http.RequestAborted);

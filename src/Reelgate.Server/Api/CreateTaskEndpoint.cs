@@ -20,9 +20,10 @@ public sealed class CreateTaskEndpoint(TaskCreator creator)
     /// <c>POST /api/v1/jobs/quote</c>: the createTask body's price after createTask's own checks
     /// (the same 400 and 422 answers), with the balance before and after; nothing is created or
     /// charged. <c>balanceAfter</c> below 0 means createTask would answer 402. <c>keyRoom</c> is
-    /// what the key may still spend, null while keys have no spend limit.
+    /// what the key may still spend in its credit period (null when it has no credit limit); a
+    /// <c>keyRoom</c> below <c>credits</c> means createTask would answer 402 key credit limit reached.
     /// </summary>
-    public Task<IResult> QuoteAsync(HttpContext http, Core.Accounts.IAccountStore accounts) =>
+    public Task<IResult> QuoteAsync(HttpContext http, Core.Accounts.IAccountStore accounts, TimeProvider time) =>
         WithRequestAsync(http, async request =>
         {
             var result = await creator.QuoteAsync(request, http.RequestAborted);
@@ -32,7 +33,13 @@ public sealed class CreateTaskEndpoint(TaskCreator creator)
             }
 
             var balance = await accounts.GetBalanceAsync(request.Key.AccountId, http.RequestAborted) ?? 0;
-            return ApiResults.Ok(new QuoteData(result.Cost, balance, balance - result.Cost, null), ApiJsonContext.Web.ApiEnvelopeQuoteData);
+            long? room = null;
+            if (await accounts.GetKeyAsync(request.Key.KeyId, http.RequestAborted) is { Key.Limits.CreditLimit: not null } key)
+            {
+                room = (await Core.Accounts.KeySpend.OfAsync(accounts, key.Key.KeyId, key.Key.Limits, time.GetUtcNow().ToUnixTimeMilliseconds(), http.RequestAborted)).Room;
+            }
+
+            return ApiResults.Ok(new QuoteData(result.Cost, balance, balance - result.Cost, room), ApiJsonContext.Web.ApiEnvelopeQuoteData);
         });
 
     /// <summary>Reads the JSON body (400 when it is not JSON) into a create request for <paramref name="handle"/>.</summary>
@@ -70,6 +77,9 @@ public sealed class CreateTaskEndpoint(TaskCreator creator)
         }
     }
 
+    /// <summary>createTask's 402 msg when the key's spend limit for its period is reached (the account balance is untouched).</summary>
+    public const string KeyCreditLimitMessage = "key credit limit reached";
+
     /// <summary>The REST wording of every create outcome: the one place it is decided.</summary>
     public static IResult ToEnvelope(CreateResult result, HttpContext http) => result.Status switch
     {
@@ -80,6 +90,7 @@ public sealed class CreateTaskEndpoint(TaskCreator creator)
         CreateStatus.Conflict => ApiResults.Error(409, "request conflict"),
         CreateStatus.ActiveTaskLimit => ApiResults.Error(409, "active task limit exceeded"),
         CreateStatus.InsufficientCredits => ApiResults.Error(402, "insufficient credits"),
+        CreateStatus.KeyCreditLimit => ApiResults.Error(402, KeyCreditLimitMessage),
         CreateStatus.RateLimited or CreateStatus.RateLimiterUnavailable => ApiResults.RateLimited(http, result.RateLimit, result.Tier!),
         _ => throw new InvalidOperationException($"create outcome {result.Status} has no REST wording"),
     };

@@ -21,9 +21,9 @@ public static class JobsEndpoints
                 MaxLength = 128,
                 Pattern = "^[\\x21-\\x7E]+$",
             });
-        v1.MapPost("/jobs/quote", (HttpContext http, CreateTaskEndpoint endpoint, IAccountStore accounts) => endpoint.QuoteAsync(http, accounts))
+        v1.MapPost("/jobs/quote", (HttpContext http, CreateTaskEndpoint endpoint, IAccountStore accounts, TimeProvider time) => endpoint.QuoteAsync(http, accounts, time))
             .AddEndpointFilter(ApiKeyFilter.Read)
-            .Documented<QuoteData>("Price a createTask body: the same checks (400, 422), the credits it would charge, the balance now and after; nothing is created or charged (rate-limited as a read)", 400, 401, 422, 429, 500, 503);
+            .Documented<QuoteData>("Price a createTask body: the same checks (400, 422), the credits it would charge, the balance now and after, the key's room under its credit limit; nothing is created or charged (rate-limited as a read)", 400, 401, 422, 429, 500, 503);
         v1.MapGet("/jobs/recordInfo", RecordInfoAsync)
             .AddEndpointFilter(ApiKeyFilter.Read)
             .Documented<TaskInfoData>("Read a task: state, param, resultJson with signed URLs, failCode", 400, 401, 404, 429, 500, 503)

@@ -10,15 +10,23 @@ public static class JsonRequest
     public static async Task<(T? Body, IResult? Error)> ReadAsync<T>(HttpContext http, JsonTypeInfo<T> type)
         where T : class
     {
+        var (body, _, error) = await ReadWithFieldsAsync(http, type);
+        return (body, error);
+    }
+
+    /// <summary>As <see cref="ReadAsync{T}"/>, with the names of the fields the object had (a PATCH tells absent from null by them).</summary>
+    public static async Task<(T? Body, IReadOnlyList<string> Fields, IResult? Error)> ReadWithFieldsAsync<T>(HttpContext http, JsonTypeInfo<T> type)
+        where T : class
+    {
         if (!RequestBodyReader.HasJsonContentType(http.Request))
         {
-            return (null, ApiResults.Error(400, ApiResults.InvalidRequest));
+            return (null, [], ApiResults.Error(400, ApiResults.InvalidRequest));
         }
 
         var bytes = await RequestBodyReader.ReadAsync(http.Request, http.RequestAborted);
         if (bytes is null)
         {
-            return (null, ApiResults.Error(400, ApiResults.InvalidRequest));
+            return (null, [], ApiResults.Error(400, ApiResults.InvalidRequest));
         }
 
         if (bytes.Length == 0)
@@ -28,12 +36,19 @@ public static class JsonRequest
 
         try
         {
+            using var doc = JsonDocument.Parse(bytes);
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return (null, [], ApiResults.Error(400, ApiResults.InvalidRequest));
+            }
+
+            var fields = doc.RootElement.EnumerateObject().Select(p => p.Name).ToList();
             var body = JsonSerializer.Deserialize(bytes, type);
-            return body is null ? (null, ApiResults.Error(400, ApiResults.InvalidRequest)) : (body, null);
+            return body is null ? (null, [], ApiResults.Error(400, ApiResults.InvalidRequest)) : (body, fields, null);
         }
         catch (JsonException)
         {
-            return (null, ApiResults.Error(400, ApiResults.InvalidRequest));
+            return (null, [], ApiResults.Error(400, ApiResults.InvalidRequest));
         }
     }
 }

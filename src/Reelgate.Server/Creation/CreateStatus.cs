@@ -27,6 +27,9 @@ public enum CreateStatus
     /// <summary>The balance is below the cost (<see cref="CreateResult.Cost"/>).</summary>
     InsufficientCredits,
 
+    /// <summary>The cost would take the key past its credit limit for the period (<see cref="CreateResult.Cost"/>); nothing charged.</summary>
+    KeyCreditLimit,
+
     /// <summary>The key has as many waiting tasks as its tier allows (<see cref="CreateResult.ActiveTaskLimit"/>).</summary>
     ActiveTaskLimit,
 

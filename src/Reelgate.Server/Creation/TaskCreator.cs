@@ -16,7 +16,7 @@ namespace Reelgate.Server.Creation;
 /// The create-task use case, shared by REST, MCP and the Playground so all three get the same
 /// rate limit, validation, idempotency, limits and billing. Checks in the spec's order: rate limit
 /// (unless the surface already counted the call), body, model, input, callBackUrl, request id,
-/// then one store transaction for idempotency, the active-task limit and credits. A created task
+/// then one store transaction for idempotency, the active-task limit, the key's credit limit and credits. A created task
 /// is committed (durably) before this returns. It answers a <see cref="CreateResult"/>, never an
 /// HTTP status: each surface words the outcome in one place.
 /// </summary>
@@ -65,6 +65,8 @@ public sealed class TaskCreator(ModelCatalog catalog, ITaskStore tasks, KeyRateL
                 return new CreateResult(CreateStatus.Conflict);
             case CreateTaskStatus.ActiveTaskLimit:
                 return new CreateResult(CreateStatus.ActiveTaskLimit) { ActiveTaskLimit = tier.ActiveTasks ?? 0 };
+            case CreateTaskStatus.KeyCreditLimit:
+                return new CreateResult(CreateStatus.KeyCreditLimit) { Cost = cost };
             default:
                 return new CreateResult(CreateStatus.InsufficientCredits) { Cost = cost };
         }

@@ -55,14 +55,11 @@ public static class McpEndpoint
                 return; // a CORS preflight, answered
             }
 
-            var authenticator = ctx.RequestServices.GetRequiredService<ApiKeyAuthenticator>();
-            var key = ctx.Request.Headers.Authorization.Count == 1
-                ? await authenticator.AuthenticateAsync(ctx.Request.Headers.Authorization.ToString(), ctx.RequestAborted)
-                : null;
+            var (key, refusal) = await ctx.RequestServices.GetRequiredService<ApiKeyAuthenticator>().CheckAsync(ctx);
             if (key is null)
             {
                 ctx.Response.Headers.WWWAuthenticate = "Bearer";
-                await ApiResults.WriteErrorAsync(ctx, 401, ApiResults.AuthenticationFailed);
+                await ApiResults.WriteErrorAsync(ctx, 401, refusal);
                 return;
             }
 

@@ -16,7 +16,7 @@ namespace Reelgate.Server.Mcp;
 
 /// <summary>
 /// The MCP tools: <c>generate_video</c> (create, optionally wait), <c>get_task</c>,
-/// <c>list_tasks</c>, <c>get_credits</c>, <c>list_models</c>, <c>upload_file</c> (<see cref="UploadFileTool"/>). Input schemas come from the model
+/// <c>list_tasks</c>, <c>get_credits</c>, <c>get_key</c>, <c>list_models</c>, <c>upload_file</c> (<see cref="UploadFileTool"/>). Input schemas come from the model
 /// catalog. Each call is rate-limited like its REST twin (generate_video as a create, the rest as
 /// reads) and creates through the same use case as REST and the Playground (<see cref="TaskCreator"/>),
 /// whose outcome is worded in one place here (<see cref="ToolError(CreateResult)"/>). Arguments are checked against the tool's published inputSchema
@@ -88,6 +88,7 @@ public sealed class ReelgateMcpTools(
             "get_task" => await GetTaskAsync(http, key, args, ct),
             "list_tasks" => await ListAsync(http, key, args, ct),
             "get_credits" => Ok(new JsonObject { ["credits"] = await accounts.GetBalanceAsync(key.AccountId, ct) ?? 0 }),
+            "get_key" => await KeyAsync(key, ct),
             UploadFileTool.Name => await uploadFile.CallAsync(http, key, args, ct),
             "list_models" => Ok(new JsonObject { ["models"] = JsonSerializer.SerializeToNode(catalog.Models.Select(ModelsEndpoints.ToData).ToList(), ApiJsonContext.Web.IReadOnlyListModelData) }),
             _ => throw new InvalidOperationException($"tool {call.Name} is declared but has no handler"),
@@ -253,6 +254,25 @@ public sealed class ReelgateMcpTools(
                 Schema([]),
                 new JsonObject { ["type"] = "object", ["properties"] = new JsonObject { ["credits"] = new JsonObject { ["type"] = "integer" } }, ["required"] = new JsonArray("credits") }),
             Tool(
+                "get_key",
+                "This API key's own limits (credit limit per day, month or total; allowed addresses; expiry), what it spent in its credit period and the credits it may still spend (room; null without a limit).",
+                Schema([]),
+                new JsonObject
+                {
+                    ["type"] = "object",
+                    ["properties"] = new JsonObject
+                    {
+                        ["keyId"] = new JsonObject { ["type"] = "string" },
+                        ["creditLimit"] = new JsonObject { ["type"] = new JsonArray("integer", "null") },
+                        ["creditPeriod"] = new JsonObject { ["type"] = new JsonArray("string", "null") },
+                        ["allowedIps"] = new JsonObject { ["type"] = new JsonArray("array", "null"), ["items"] = new JsonObject { ["type"] = "string" } },
+                        ["expiresAt"] = new JsonObject { ["type"] = new JsonArray("integer", "null") },
+                        ["spent"] = new JsonObject { ["type"] = "integer" },
+                        ["room"] = new JsonObject { ["type"] = new JsonArray("integer", "null") },
+                    },
+                    ["required"] = new JsonArray("keyId", "creditLimit", "creditPeriod", "allowedIps", "expiresAt", "spent", "room"),
+                }),
+            Tool(
                 "list_models",
                 "The models with their inputs, sizes and prices.",
                 Schema([]),
@@ -272,6 +292,23 @@ public sealed class ReelgateMcpTools(
             Tool(UploadFileTool.Name, UploadFileTool.Description, UploadFileTool.InputSchema(), UploadFileTool.OutputSchema()),
         };
         return tools;
+    }
+
+    /// <summary>get_key: what <c>GET /api/v1/keys/self</c> answers (without the client address, which an MCP session does not need).</summary>
+    private async Task<CallToolResult> KeyAsync(AuthenticatedKey key, CancellationToken ct)
+    {
+        if (await accounts.GetKeyAsync(key.KeyId, ct) is not { } found)
+        {
+            return Error(401, ApiResults.AuthenticationFailed);
+        }
+
+        var k = found.Key;
+        var spend = await KeySpend.OfAsync(accounts, k.KeyId, k.Limits, time.GetUtcNow().ToUnixTimeMilliseconds(), ct);
+        var d = KeyData.From(found.AccountId, k);
+        var data = new KeySelfData(k.KeyId, k.Prefix, k.Name, k.Tier, d.CreditLimit, d.CreditPeriod, d.AllowedIps, d.ExpiresAt, spend.Spent, spend.PeriodStart, spend.PeriodEnd, spend.Room, null);
+        var json = JsonSerializer.SerializeToNode(data, ApiJsonContext.Web.KeySelfData)!.AsObject();
+        json.Remove("clientIp");
+        return Ok(json);
     }
 
     private static (Tool, JsonObject) Tool(string name, string description, JsonObject input, JsonObject output)
@@ -404,6 +441,7 @@ public sealed class ReelgateMcpTools(
         CreateStatus.Conflict => Error(409, "request conflict"),
         CreateStatus.ActiveTaskLimit => Error(409, "active task limit exceeded"),
         CreateStatus.InsufficientCredits => Error(402, "insufficient credits"),
+        CreateStatus.KeyCreditLimit => Error(402, CreateTaskEndpoint.KeyCreditLimitMessage),
         CreateStatus.RateLimiterUnavailable => Error(503, "rate limiter unavailable"),
         CreateStatus.RateLimited => Error(429, $"rate limit exceeded: {result.RateLimit.Limit} per {result.RateLimit.WindowSeconds} s for tier {result.Tier}, retry after {result.RateLimit.RetryAfterSeconds} s"),
         _ => throw new InvalidOperationException($"create outcome {result.Status} is not an error"),

@@ -41,6 +41,7 @@ public static class OpenAiErrors
         CreateStatus.Conflict => Final(http, 409, "this Idempotency-Key was used with a different request body", InvalidRequest, "idempotency_key_conflict"),
         CreateStatus.ActiveTaskLimit => Final(http, 429, $"active task limit exceeded: this key may have {result.ActiveTaskLimit} videos queued or in progress", "requests", "active_task_limit_exceeded"),
         CreateStatus.InsufficientCredits => Final(http, 429, $"insufficient credits: this video costs {result.Cost} credits; top up the account", "insufficient_quota", "insufficient_quota"),
+        CreateStatus.KeyCreditLimit => Final(http, 429, $"{Api.CreateTaskEndpoint.KeyCreditLimitMessage}: this video costs {result.Cost} credits, more than this API key may still spend in its period", "insufficient_quota", "insufficient_quota"),
         CreateStatus.RateLimited or CreateStatus.RateLimiterUnavailable => RateLimited(http, result.RateLimit, result.Tier!),
         _ => throw new InvalidOperationException($"create outcome {result.Status} has no OpenAI wording"),
     };
@@ -65,7 +66,8 @@ public static class OpenAiErrors
     public static Func<EndpointFilterInvocationContext, EndpointFilterDelegate, ValueTask<object?>> KeyFilter(ApiKeyFilter filter) =>
         async (context, next) => await filter.InvokeAsync(context, next) switch
         {
-            JsonHttpResult<ApiEnvelope<object>> { StatusCode: 401 } => Error(401, "invalid API key: send Authorization: Bearer sk-...", InvalidRequest, null, "invalid_api_key"),
+            JsonHttpResult<ApiEnvelope<object>> { StatusCode: 401 } refused => Error(401,
+                refused.Value!.Msg == ApiResults.AuthenticationFailed ? "invalid API key: send Authorization: Bearer sk-..." : refused.Value.Msg, InvalidRequest, null, "invalid_api_key"),
             JsonHttpResult<ApiEnvelope<object>> { StatusCode: { } code } refused => Error(code, refused.Value!.Msg, code >= 500 ? "server_error" : InvalidRequest, null, null),
             JsonHttpResult<ApiEnvelope<RateLimitData>> { Value.Data: { } limit } => Error(429, $"rate limit exceeded: {limit.Limit} requests per {limit.WindowSeconds} s for tier {limit.Tier}", "requests", null, "rate_limit_exceeded"),
             var other => other,

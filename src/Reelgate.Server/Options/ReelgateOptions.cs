@@ -102,6 +102,12 @@ public sealed class ReelgateOptions
     /// <summary>How long a verified API key is cached before the database is asked again.</summary>
     public TimeSpan KeyCacheTtl { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Proxies (addresses or CIDR ranges) whose <c>X-Forwarded-For</c> names the client for keys'
+    /// <c>allowedIps</c>; empty: the peer address is the client and the header is ignored.
+    /// </summary>
+    public List<string> TrustedProxies { get; set; } = [];
+
     /// <summary>Rate and active-task limits per tier; configured tiers replace the defaults of the same name.</summary>
     public Dictionary<string, TierLimits> Tiers { get; set; } = TierLimits.Defaults();
 

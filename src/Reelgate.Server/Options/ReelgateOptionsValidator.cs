@@ -288,6 +288,14 @@ public sealed class ReelgateOptionsValidator : IValidateOptions<ReelgateOptions>
             }
         }
 
+        for (var i = 0; i < o.TrustedProxies.Count; i++)
+        {
+            if (!Reelgate.Core.Accounts.KeyLimits.TryParseRange(o.TrustedProxies[i], out _))
+            {
+                errors.Add($"Reelgate:TrustedProxies:{i} is '{o.TrustedProxies[i]}': use an IP address or a CIDR range (10.0.0.0/8, 2001:db8::/32) of the proxy in front");
+            }
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -12,11 +12,53 @@ namespace Reelgate.Server.Security;
 /// for <see cref="ReelgateOptions.KeyCacheTtl"/> so recordInfo stays one indexed read; revoking
 /// a key or disabling an account on this node evicts at once.
 /// </summary>
-public sealed class ApiKeyAuthenticator(IAccountStore accounts, TimeProvider time, IOptions<ReelgateOptions> options)
+public sealed partial class ApiKeyAuthenticator(IAccountStore accounts, TimeProvider time, IOptions<ReelgateOptions> options, ILogger<ApiKeyAuthenticator> log)
 {
+    /// <summary>The 401 message of a key refused for its expiry (<c>expiresAt</c>).</summary>
+    public const string ExpiredMessage = "authentication failed: API key expired";
+
+    private readonly ClientAddress _clients = ClientAddress.FromOptions(options.Value.TrustedProxies);
+
     private readonly ConcurrentDictionary<string, CacheEntry> _cache = new(StringComparer.Ordinal);
     private readonly TimeSpan _ttl = options.Value.KeyCacheTtl;
     private long _evictions;
+
+    /// <summary>
+    /// Verifies the request's key, then its expiry and its address allowlist (the client address
+    /// of <see cref="ClientAddress"/>). A refusal for either is logged with the key's prefix only.
+    /// </summary>
+    public async Task<KeyCheck> CheckAsync(HttpContext http)
+    {
+        var key = http.Request.Headers.Authorization.Count == 1
+            ? await AuthenticateAsync(http.Request.Headers.Authorization.ToString(), http.RequestAborted)
+            : null;
+        if (key is null)
+        {
+            return new KeyCheck(null, Api.ApiResults.AuthenticationFailed);
+        }
+
+        if (key.Limits.ExpiredAt(time.GetUtcNow().ToUnixTimeMilliseconds()))
+        {
+            LogRefused(log, key.Prefix, "expired");
+            return new KeyCheck(null, ExpiredMessage);
+        }
+
+        if (key.Limits.AllowedIps is not null)
+        {
+            var address = _clients.Of(http);
+            if (!key.Limits.Allows(address))
+            {
+                var shown = address?.ToString() ?? "an unknown address";
+                LogRefused(log, key.Prefix, "not allowed from " + shown);
+                return new KeyCheck(null, $"authentication failed: API key not allowed from {shown}");
+            }
+        }
+
+        return new KeyCheck(key, "");
+    }
+
+    /// <summary>The client address the allowlists see for this request (<see cref="ClientAddress"/>).</summary>
+    public System.Net.IPAddress? ClientOf(HttpContext http) => _clients.Of(http);
 
     public async Task<AuthenticatedKey?> AuthenticateAsync(string? authorization, CancellationToken ct)
     {
@@ -40,7 +82,7 @@ public sealed class ApiKeyAuthenticator(IAccountStore accounts, TimeProvider tim
         {
             if (CryptographicOperations.FixedTimeEquals(candidate.Hash, hash) && !candidate.Revoked && !candidate.AccountDisabled)
             {
-                found = new AuthenticatedKey(candidate.KeyId, candidate.AccountId, candidate.Tier);
+                found = new AuthenticatedKey(candidate.KeyId, candidate.AccountId, candidate.Tier) { Limits = candidate.Limits, Prefix = ApiKeyFormat.Prefix(key) };
             }
         }
 
@@ -85,6 +127,9 @@ public sealed class ApiKeyAuthenticator(IAccountStore accounts, TimeProvider tim
         var token = authorization[7..].Trim();
         return token.Length == 0 ? null : token;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "API key {Prefix} refused: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string prefix, string reason);
 
     private sealed record CacheEntry(AuthenticatedKey Key, DateTimeOffset Expires);
 }

@@ -88,7 +88,7 @@ public sealed class WebAccounts(
             return new AuthenticatedKey(existing.KeyId, accountId, existing.Tier);
         }
 
-        var issued = await issuer.IssueAsync(accountId, WebKeyName, Web.PlaygroundTier, ct);
+        var issued = await issuer.IssueAsync(accountId, WebKeyName, Web.PlaygroundTier, KeyLimits.None, ct);
         return issued is { } k ? new AuthenticatedKey(k.KeyId, accountId, Web.PlaygroundTier) : null;
     }
 }

@@ -67,8 +67,8 @@ public abstract class AccountStoreConformance : IAsyncLifetime
         await Store.CreateAccountAsync(id, "keys", 0, 1, Ct);
         var hash = new byte[] { 1, 2, 3, 4 };
 
-        Assert.True(await Store.CreateKeyAsync("key_a" + id, id, "ci", "basic", "sk-abcdef", hash, 2, Ct));
-        Assert.False(await Store.CreateKeyAsync("key_b" + id, "acc_missing", "ci", "basic", "sk-zzzzzz", hash, 2, Ct));
+        Assert.True(await Store.CreateKeyAsync("key_a" + id, id, "ci", "basic", "sk-abcdef", hash, Reelgate.Core.Accounts.KeyLimits.None, 2, Ct));
+        Assert.False(await Store.CreateKeyAsync("key_b" + id, "acc_missing", "ci", "basic", "sk-zzzzzz", hash, Reelgate.Core.Accounts.KeyLimits.None, 2, Ct));
         var found = Assert.Single(await Store.FindKeysByLookupAsync("sk-abcdef", Ct));
         Assert.Equal(("key_a" + id, id, "basic", false, false), (found.KeyId, found.AccountId, found.Tier, found.Revoked, found.AccountDisabled));
         Assert.Equal(hash, found.Hash);

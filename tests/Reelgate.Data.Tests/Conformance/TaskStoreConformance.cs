@@ -42,7 +42,7 @@ public abstract partial class TaskStoreConformance : IAsyncLifetime
     public async Task TheDatabaseItself_RefusesUnbilledTasks_RefundsOfUnfailedOnes_ChangesToEndedOnes_AndDeletes()
     {
         await S.Accounts.CreateAccountAsync("acc_raw", "raw", 100, 1, Ct);
-        await S.Accounts.CreateKeyAsync("key_raw", "acc_raw", "ci", "basic", "sk-rawrawraw", [1], 1, Ct);
+        await S.Accounts.CreateKeyAsync("key_raw", "acc_raw", "ci", "basic", "sk-rawrawraw", [1], Reelgate.Core.Accounts.KeyLimits.None, 1, Ct);
         await S.Tasks.CreateAsync(Task("acc_raw", "key_raw") with { TaskId = "task_raw", Now = 5 }, Ct);
         var c = (await S.Queue.ClaimAsync("w", 10, Lease, 3, Ct))!;
         Assert.True(await S.Queue.SucceedAsync("task_raw", c.LeaseToken, "task_raw/video.mp4", null, 20, Ct));
@@ -192,7 +192,7 @@ public abstract partial class TaskStoreConformance : IAsyncLifetime
         var account = NewId("acc_");
         var key = NewId("key_");
         await S.Accounts.CreateAccountAsync(account, "conformance", credits, 1, Ct);
-        Assert.True(await S.Accounts.CreateKeyAsync(key, account, "ci", "basic", NewId("sk-")[..12], [1, 2, 3], 1, Ct));
+        Assert.True(await S.Accounts.CreateKeyAsync(key, account, "ci", "basic", NewId("sk-")[..12], [1, 2, 3], Reelgate.Core.Accounts.KeyLimits.None, 1, Ct));
         return (account, key);
     }
 

@@ -163,6 +163,40 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Admin_KeyLimits_SetAtCreate_ShownByKey_ReplacedAndCleared()
+    {
+        await using var server = await ReelgateTestServer.StartAsync(new Dictionary<string, string?> { ["Reelgate:Workers"] = "0" });
+        var env = new Dictionary<string, string?> { ["REELGATE_BASE_URL"] = server.BaseAddress.ToString(), ["REELGATE_ADMIN_KEY"] = ReelgateTestServer.AdminKey };
+        var (accountId, _, _) = await server.CreateAccountAsync(100);
+
+        var created = await CliRunner.RunAsync(["admin", "keys", "create", accountId, "--tier", "pro", "--credit-limit", "50", "--credit-period", "day",
+            "--allow-ip", "127.0.0.1", "--allow-ip", "::1", "--expires", "2099-01-01T00:00:00Z", "--json"], env);
+        Assert.True(created.ExitCode == 0, created.Stderr);
+        var (keyId, apiKey) = ((string)created.Json["keyId"]!, (string)created.Json["apiKey"]!);
+        var asKey = new Dictionary<string, string?>(env) { ["REELGATE_API_KEY"] = apiKey };
+
+        var self = await CliRunner.RunAsync(["key", "--json"], asKey);
+        Assert.True(self.ExitCode == 0, self.Stderr);
+        Assert.Equal((50L, "day", 50L, 4_070_908_800_000L), ((long)self.Json["creditLimit"]!, (string)self.Json["creditPeriod"]!, (long)self.Json["room"]!, (long)self.Json["expiresAt"]!));
+        var human = await CliRunner.RunAsync(["key"], asKey);
+        Assert.Contains("credit limit 50 per day; from 127.0.0.1/32, ::1/128; expires 2099-01-01 00:00:00Z", human.Stdout);
+        Assert.Contains("spent 0 this day, 50 credits left", human.Stdout);
+
+        var bad = await CliRunner.RunAsync(["admin", "keys", "limits", keyId, "--credit-limit", "5"], env);
+        Assert.NotEqual(0, bad.ExitCode);
+        Assert.Contains("creditPeriod (day, month or total) is required with creditLimit", bad.Stderr);
+        var notAllowed = await CliRunner.RunAsync(["admin", "keys", "limits", keyId, "--allow-ip", "203.0.113.0/24"], env);
+        Assert.True(notAllowed.ExitCode == 0, notAllowed.Stderr);
+        Assert.Equal("no credit limit; from 203.0.113.0/24; never expires", notAllowed.Stdout.Trim()); // every limit left out is cleared
+        var refused = await CliRunner.RunAsync(["key"], asKey);
+        Assert.Equal(3, refused.ExitCode);
+        Assert.Contains("not allowed from 127.0.0.1", refused.Stderr);
+        var cleared = await CliRunner.RunAsync(["admin", "keys", "limits", keyId, "--json"], env);
+        Assert.Null(cleared.Json["allowedIps"]);
+        Assert.Equal(0, (await CliRunner.RunAsync(["key"], asKey)).ExitCode);
+    }
+
+    [Fact]
     public async Task Generate_InTmux_RendersALiveProgressBar()
     {
         if (!File.Exists("/usr/bin/tmux"))

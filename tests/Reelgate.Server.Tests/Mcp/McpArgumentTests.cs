@@ -113,6 +113,7 @@ public sealed class McpArgumentTests
             ["get_task"] = await mcp.CallToolAsync("get_task", new Dictionary<string, object?> { ["taskId"] = taskId }, cancellationToken: Ct),
             ["list_tasks"] = await mcp.CallToolAsync("list_tasks", cancellationToken: Ct),
             ["get_credits"] = await mcp.CallToolAsync("get_credits", cancellationToken: Ct),
+            ["get_key"] = await mcp.CallToolAsync("get_key", cancellationToken: Ct),
             ["list_models"] = await mcp.CallToolAsync("list_models", cancellationToken: Ct),
         };
 
