@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.OpenApi;
 using Reelgate.Core.Accounts;
 using Reelgate.Server.OpenApi;
@@ -13,8 +12,6 @@ namespace Reelgate.Server.Api;
 /// </summary>
 public static class UsageEndpoints
 {
-    private const int MaxDays = 366;
-
     public static IEndpointRouteBuilder MapUsageApi(this IEndpointRouteBuilder app)
     {
         app.MapGroup("/api/v1").WithTags("Jobs").MapGet("/usage", UsageAsync)
@@ -44,19 +41,9 @@ public static class UsageEndpoints
         var q = http.Request.Query;
         string? One(string name) => q[name].Count switch { 0 => null, 1 => q[name][0], _ => "\u0000" };
         var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
-        if (!Day(One("to"), today, out var to))
+        if (!UsageRange.TryParse(One("from"), One("to"), today, out var range, out var error))
         {
-            return ApiResults.Error(422, "validation error: to must be a UTC day written yyyy-MM-dd");
-        }
-
-        if (!Day(One("from"), to.AddDays(-29), out var from))
-        {
-            return ApiResults.Error(422, "validation error: from must be a UTC day written yyyy-MM-dd");
-        }
-
-        if (from > to || to.DayNumber - from.DayNumber >= MaxDays)
-        {
-            return ApiResults.Error(422, $"validation error: from must be on or before to, at most {MaxDays} days apart");
+            return ApiResults.Error(422, "validation error: " + error);
         }
 
         var groupBy = One("groupBy") ?? "day";
@@ -71,23 +58,20 @@ public static class UsageEndpoints
             return ApiResults.Error(422, "validation error: format must be json or csv");
         }
 
-        var start = new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeMilliseconds();
-        var end = new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeMilliseconds();
-        var (entries, tasks) = await accounts.UsageAsync(key.AccountId, start, end, http.RequestAborted);
+        var (entries, tasks) = await accounts.UsageAsync(key.AccountId, range.Start, range.End, http.RequestAborted);
         var rows = UsageReport.Build(entries, tasks, groupBy);
         if (format == "csv")
         {
-            http.Response.Headers.ContentDisposition = $"attachment; filename=\"usage-{from:yyyy-MM-dd}-{to:yyyy-MM-dd}-{groupBy}.csv\"";
-            return Results.Text(UsageReport.Csv(rows), "text/csv; charset=utf-8");
+            return Csv(http, range, groupBy, rows);
         }
 
-        var total = new UsageRow("total", rows.Sum(r => r.Charged), rows.Sum(r => r.Refunded), rows.Sum(r => r.Net), rows.Sum(r => r.Tasks), rows.Sum(r => r.Success), rows.Sum(r => r.Fail), rows.Sum(r => r.Waiting));
-        return ApiResults.Ok(new UsageData(from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), to.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), groupBy, rows, total), ApiJsonContext.Web.ApiEnvelopeUsageData);
+        return ApiResults.Ok(new UsageData(UsageRange.Text(range.From), UsageRange.Text(range.To), groupBy, rows, UsageReport.Total(rows)), ApiJsonContext.Web.ApiEnvelopeUsageData);
     }
 
-    private static bool Day(string? text, DateOnly fallback, out DateOnly day)
+    /// <summary>The rows as a CSV download (the API's <c>format=csv</c> and the web app's download).</summary>
+    public static IResult Csv(HttpContext http, UsageRange range, string groupBy, IReadOnlyList<UsageRow> rows)
     {
-        day = fallback;
-        return text is null || DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day);
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"{range.CsvFileName(groupBy)}\"";
+        return Results.Text(UsageReport.Csv(rows), "text/csv; charset=utf-8");
     }
 }

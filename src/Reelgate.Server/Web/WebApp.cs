@@ -129,6 +129,7 @@ public static class WebApp
             await signIn.SignOutAsync();
             return TypedResults.LocalRedirect("/account/login");
         }).ExcludeFromDescription();
+        app.MapWebUsage();
         return app;
     }
 
