@@ -83,5 +83,12 @@ public static class KeyLimitsInput
         return (limits is null ? null : limits with { ExpiresAt = current.ExpiresAt }, error);
     }
 
+    /// <summary>A 422 message as a sentence for the web app (without the API's "validation error: " prefix).</summary>
+    public static string Sentence(string error)
+    {
+        var text = error.StartsWith("validation error: ", StringComparison.Ordinal) ? error["validation error: ".Length..] : error;
+        return char.ToUpperInvariant(text[0]) + text[1..] + ".";
+    }
+
     private static string Shorten(string s) => s.Length <= 64 ? s : s[..64] + "...";
 }
