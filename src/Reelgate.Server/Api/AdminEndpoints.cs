@@ -32,6 +32,7 @@ public static class AdminEndpoints
         admin.MapPost("/accounts/{accountId}/credits", AdjustCreditsAsync).Documented<CreditsData>("Top up (positive, never past 10^15 credits) or deduct (negative, never below zero)", 400, 401, 402, 404, 422, 500).JsonBody<AdjustCreditsRequest>();
         admin.MapPost("/accounts/{accountId}/keys", CreateKeyAsync).Documented<KeyCreatedData>("Create an API key (shown once)", 400, 401, 404, 422, 500).JsonBody<CreateKeyRequest>(optional: true);
         admin.MapPost("/accounts/{accountId}/disable", DisableAsync).Documented<object>("Disable an account: its keys are refused", 401, 404, 500);
+        admin.MapAdminUsage();
         admin.MapGet("/keys/{keyId}", GetKeyAsync).Documented<KeyData>("A key (never the key itself) with its account and limits", 401, 404, 500);
         admin.MapPatch("/keys/{keyId}", PatchKeyAsync).Documented<KeyData>("Set or clear a key's limits: creditLimit + creditPeriod, allowedIps, expiresAt (absent keeps, null clears)", 400, 401, 404, 422, 500).JsonBody<KeyLimitsRequest>();
         admin.MapDelete("/keys/{keyId}", RevokeKeyAsync).Documented<object>("Revoke an API key", 401, 404, 500);

@@ -37,6 +37,8 @@ namespace Reelgate.Server.Api;
 [JsonSerializable(typeof(ApiEnvelope<KeyData>))]
 [JsonSerializable(typeof(ApiEnvelope<KeySelfData>))]
 [JsonSerializable(typeof(KeySelfData))]
+[JsonSerializable(typeof(QuoteData))]
+[JsonSerializable(typeof(UsageData))]
 [JsonSerializable(typeof(ApiEnvelope<UploadData>))]
 [JsonSerializable(typeof(UploadRequest))]
 [JsonSerializable(typeof(KieEnvelope<KieUploadData>))]

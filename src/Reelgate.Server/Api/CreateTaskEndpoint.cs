@@ -32,15 +32,21 @@ public sealed class CreateTaskEndpoint(TaskCreator creator)
                 return ToEnvelope(result, http);
             }
 
-            var balance = await accounts.GetBalanceAsync(request.Key.AccountId, http.RequestAborted) ?? 0;
-            long? room = null;
-            if (await accounts.GetKeyAsync(request.Key.KeyId, http.RequestAborted) is { Key.Limits.CreditLimit: not null } key)
-            {
-                room = (await Core.Accounts.KeySpend.OfAsync(accounts, key.Key.KeyId, key.Key.Limits, time.GetUtcNow().ToUnixTimeMilliseconds(), http.RequestAborted)).Room;
-            }
-
-            return ApiResults.Ok(new QuoteData(result.Cost, balance, balance - result.Cost, room), ApiJsonContext.Web.ApiEnvelopeQuoteData);
+            return ApiResults.Ok(await QuoteDataAsync(accounts, request.Key, result.Cost, time, http.RequestAborted), ApiJsonContext.Web.ApiEnvelopeQuoteData);
         });
+
+    /// <summary>A quote's numbers around its price: the balance now and after, and the key's room under its credit limit (read from the key row, not the cache). REST and MCP share it.</summary>
+    public static async Task<QuoteData> QuoteDataAsync(Core.Accounts.IAccountStore accounts, Security.AuthenticatedKey caller, long cost, TimeProvider time, CancellationToken ct)
+    {
+        var balance = await accounts.GetBalanceAsync(caller.AccountId, ct) ?? 0;
+        long? room = null;
+        if (await accounts.GetKeyAsync(caller.KeyId, ct) is { Key.Limits.CreditLimit: not null } key)
+        {
+            room = (await Core.Accounts.KeySpend.OfAsync(accounts, key.Key.KeyId, key.Key.Limits, time.GetUtcNow().ToUnixTimeMilliseconds(), ct)).Room;
+        }
+
+        return new QuoteData(cost, balance, balance - cost, room);
+    }
 
     /// <summary>Reads the JSON body (400 when it is not JSON) into a create request for <paramref name="handle"/>.</summary>
     private static async Task<IResult> WithRequestAsync(HttpContext http, Func<CreateRequest, Task<IResult>> handle)

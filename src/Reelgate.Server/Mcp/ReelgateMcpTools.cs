@@ -16,7 +16,7 @@ namespace Reelgate.Server.Mcp;
 
 /// <summary>
 /// The MCP tools: <c>generate_video</c> (create, optionally wait), <c>get_task</c>,
-/// <c>list_tasks</c>, <c>get_credits</c>, <c>get_key</c>, <c>list_models</c>, <c>upload_file</c> (<see cref="UploadFileTool"/>). Input schemas come from the model
+/// <c>list_tasks</c>, <c>get_credits</c>, <c>get_key</c>, <c>quote_video</c>, <c>get_usage</c>, <c>list_models</c>, <c>upload_file</c> (<see cref="UploadFileTool"/>). Input schemas come from the model
 /// catalog. Each call is rate-limited like its REST twin (generate_video as a create, the rest as
 /// reads) and creates through the same use case as REST and the Playground (<see cref="TaskCreator"/>),
 /// whose outcome is worded in one place here (<see cref="ToolError(CreateResult)"/>). Arguments are checked against the tool's published inputSchema
@@ -73,7 +73,7 @@ public sealed class ReelgateMcpTools(
         // the schema check to the task creator, which runs it right after createTask's own input
         // rules (validated once, REST's messages first: input.duration ...) and before it stores
         // anything; every other call is checked here.
-        if (call.Name != "generate_video" || !catalog.TryGet(CreateInput(args).Model, out _))
+        if (call.Name is not ("generate_video" or "quote_video") || !catalog.TryGet(CreateInput(args).Model, out _))
         {
             var invalid = ToolArgumentValidator.Validate(call.Name, schema, args);
             if (invalid is not null)
@@ -85,6 +85,8 @@ public sealed class ReelgateMcpTools(
         return call.Name switch
         {
             "generate_video" => await GenerateAsync(http, key, tier, schema, args, ct),
+            "quote_video" => await QuoteAsync(http, key, tier, schema, args, ct),
+            "get_usage" => await UsageAsync(key, args, ct),
             "get_task" => await GetTaskAsync(http, key, args, ct),
             "list_tasks" => await ListAsync(http, key, args, ct),
             "get_credits" => Ok(new JsonObject { ["credits"] = await accounts.GetBalanceAsync(key.AccountId, ct) ?? 0 }),
@@ -114,21 +116,9 @@ public sealed class ReelgateMcpTools(
     /// <summary>Creates through createTask's own code path; the task creator runs the tool's schema check after the catalog's input rules.</summary>
     private async Task<CallToolResult> GenerateAsync(HttpContext http, AuthenticatedKey key, TierLimits tier, JsonObject schema, IReadOnlyDictionary<string, JsonElement> args, CancellationToken ct)
     {
-        var (model, input) = CreateInput(args);
-        var body = new JsonObject { ["model"] = model, ["input"] = input };
-        if (args.TryGetValue("callBackUrl", out var cb))
-        {
-            body["callBackUrl"] = JsonNode.Parse(cb.GetRawText());
-        }
-
-        var requestId = args.TryGetValue("request_id", out var rid) && rid.ValueKind == JsonValueKind.String ? new StringValues(rid.GetString()) : StringValues.Empty;
-        using var doc = JsonDocument.Parse(body.ToJsonString());
+        using var doc = CreateBody(args);
         // The tool call was counted against the create budget at the top of CallAsync.
-        var created = await creator.CreateAsync(new CreateRequest(key, doc.RootElement, requestId, $"{http.Request.Scheme}://{http.Request.Host}")
-        {
-            AdmittedTier = tier,
-            ArgumentCheck = () => ToolArgumentValidator.Validate("generate_video", schema, args) is { } refused ? refused["validation error: ".Length..] : null,
-        }, ct);
+        var created = await creator.CreateAsync(CreateRequestOf(http, key, tier, "generate_video", schema, args, doc), ct);
         if (!created.Succeeded)
         {
             return ToolError(created);
@@ -138,6 +128,53 @@ public sealed class ReelgateMcpTools(
         var seconds = args.TryGetValue("wait_seconds", out var s) && ToolArgumentValidator.TryGetWhole(s, out var n) ? n : 300;
         var task = wait ? await WaitAsync(key.AccountId, created.TaskId!, TimeSpan.FromSeconds(seconds), ct) : await tasks.GetAsync(created.TaskId!, ct);
         return Ok(TaskNode(task!, http));
+    }
+
+    /// <summary>quote_video: generate_video's arguments priced by createTask's own checks, nothing created (REST's quote).</summary>
+    private async Task<CallToolResult> QuoteAsync(HttpContext http, AuthenticatedKey key, TierLimits tier, JsonObject schema, IReadOnlyDictionary<string, JsonElement> args, CancellationToken ct)
+    {
+        using var doc = CreateBody(args);
+        var quoted = await creator.QuoteAsync(CreateRequestOf(http, key, tier, "quote_video", schema, args, doc), ct);
+        if (quoted.Status != CreateStatus.Quoted)
+        {
+            return ToolError(quoted);
+        }
+
+        var data = await CreateTaskEndpoint.QuoteDataAsync(accounts, key, quoted.Cost, time, ct);
+        return Ok(JsonSerializer.SerializeToNode(data, ApiJsonContext.Web.QuoteData)!.AsObject());
+    }
+
+    /// <summary>get_usage: <c>GET /api/v1/usage</c>'s report (JSON) for the key's account.</summary>
+    private async Task<CallToolResult> UsageAsync(AuthenticatedKey key, IReadOnlyDictionary<string, JsonElement> args, CancellationToken ct)
+    {
+        string? Arg(string name) => args.TryGetValue(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        var (range, groupBy, rows, error) = await UsageEndpoints.ReportAsync(accounts, key.AccountId, Arg("from"), Arg("to"), Arg("groupBy"), time, ct);
+        return error is not null
+            ? Error(422, error)
+            : Ok(JsonSerializer.SerializeToNode(UsageEndpoints.Data(range, groupBy, rows!), ApiJsonContext.Web.UsageData)!.AsObject());
+    }
+
+    /// <summary>The createTask body of a generate_video or quote_video call: model, input, callBackUrl.</summary>
+    private JsonDocument CreateBody(IReadOnlyDictionary<string, JsonElement> args)
+    {
+        var (model, input) = CreateInput(args);
+        var body = new JsonObject { ["model"] = model, ["input"] = input };
+        if (args.TryGetValue("callBackUrl", out var cb))
+        {
+            body["callBackUrl"] = JsonNode.Parse(cb.GetRawText());
+        }
+
+        return JsonDocument.Parse(body.ToJsonString());
+    }
+
+    private static CreateRequest CreateRequestOf(HttpContext http, AuthenticatedKey key, TierLimits tier, string tool, JsonObject schema, IReadOnlyDictionary<string, JsonElement> args, JsonDocument body)
+    {
+        var requestId = args.TryGetValue("request_id", out var rid) && rid.ValueKind == JsonValueKind.String ? new StringValues(rid.GetString()) : StringValues.Empty;
+        return new CreateRequest(key, body.RootElement, requestId, $"{http.Request.Scheme}://{http.Request.Host}")
+        {
+            AdmittedTier = tier,
+            ArgumentCheck = () => ToolArgumentValidator.Validate(tool, schema, args) is { } refused ? refused["validation error: ".Length..] : null,
+        };
     }
 
     /// <summary>Waits for the task's end on the event hub, re-reading the store at least once a second.</summary>
@@ -223,6 +260,44 @@ public sealed class ReelgateMcpTools(
                 "Create a video generation task (charged at once, refunded if it fails). With wait=true, waits until it ends and returns the task with its result URL.",
                 GenerateSchema(catalog),
                 task.DeepClone().AsObject()),
+            Tool(
+                "quote_video",
+                "What generate_video would charge for these arguments, after the same checks (the same errors), with the balance now and after and this key's room under its credit limit (null without one). Nothing is created or charged.",
+                QuoteSchema(catalog),
+                new JsonObject
+                {
+                    ["type"] = "object",
+                    ["properties"] = new JsonObject
+                    {
+                        ["credits"] = new JsonObject { ["type"] = "integer" },
+                        ["balance"] = new JsonObject { ["type"] = "integer" },
+                        ["balanceAfter"] = new JsonObject { ["type"] = "integer" },
+                        ["keyRoom"] = new JsonObject { ["type"] = new JsonArray("integer", "null") },
+                    },
+                    ["required"] = new JsonArray("credits", "balance", "balanceAfter", "keyRoom"),
+                }),
+            Tool(
+                "get_usage",
+                "Where the account's credits went, from the ledger: charged, refunded, net and tasks by state per UTC day, model or key, over UTC days from..to (default the last 30 days).",
+                Schema(new JsonObject
+                {
+                    ["from"] = new JsonObject { ["type"] = "string", ["minLength"] = 10, ["maxLength"] = 10, ["description"] = "First UTC day, yyyy-MM-dd (default: 29 days before to)." },
+                    ["to"] = new JsonObject { ["type"] = "string", ["minLength"] = 10, ["maxLength"] = 10, ["description"] = "Last UTC day, inclusive (default: today)." },
+                    ["groupBy"] = new JsonObject { ["type"] = "string", ["enum"] = new JsonArray([.. Core.Accounts.UsageReport.Groupings.Select(g => (JsonNode)g)]), ["default"] = "day" },
+                }),
+                new JsonObject
+                {
+                    ["type"] = "object",
+                    ["properties"] = new JsonObject
+                    {
+                        ["from"] = new JsonObject { ["type"] = "string" },
+                        ["to"] = new JsonObject { ["type"] = "string" },
+                        ["groupBy"] = new JsonObject { ["type"] = "string" },
+                        ["rows"] = new JsonObject { ["type"] = "array", ["items"] = new JsonObject { ["type"] = "object" } },
+                        ["total"] = new JsonObject { ["type"] = "object" },
+                    },
+                    ["required"] = new JsonArray("from", "to", "groupBy", "rows", "total"),
+                }),
             Tool(
                 "get_task",
                 "A task's state, progress, result URLs (signed) or failure, as recordInfo returns it.",
@@ -414,6 +489,19 @@ public sealed class ReelgateMcpTools(
     }
 
     /// <summary>An object schema that refuses arguments it does not list: nothing an agent sends is silently ignored.</summary>
+    /// <summary>quote_video's schema: generate_video's without what only a create uses (wait, wait_seconds, request_id).</summary>
+    private static JsonObject QuoteSchema(ModelCatalog catalog)
+    {
+        var schema = GenerateSchema(catalog);
+        var properties = schema["properties"]!.AsObject();
+        foreach (var name in new[] { "wait", "wait_seconds", "request_id" })
+        {
+            properties.Remove(name);
+        }
+
+        return schema;
+    }
+
     private static JsonObject Schema(JsonObject properties, params string[] required)
     {
         var schema = new JsonObject { ["type"] = "object", ["properties"] = properties, ["additionalProperties"] = false };

@@ -25,7 +25,7 @@ public sealed class McpTests
 
         var tools = await mcp.ListToolsAsync(cancellationToken: Ct);
 
-        Assert.Equal(["generate_video", "get_credits", "get_key", "get_task", "list_models", "list_tasks", "upload_file"], tools.Select(t => t.Name).Order().ToArray());
+        Assert.Equal(["generate_video", "get_credits", "get_key", "get_task", "get_usage", "list_models", "list_tasks", "quote_video", "upload_file"], tools.Select(t => t.Name).Order().ToArray());
         var schema = JsonNode.Parse(tools.Single(t => t.Name == "generate_video").JsonSchema.GetRawText())!;
         // One schema for every model: only what every model requires is required (reference-to-video
         // takes no prompt, text-to-video no image), and the media fields are there for the models that take them.
