@@ -216,6 +216,14 @@ public sealed partial class CliApp
         var framePath = Path.Combine(Path.GetDirectoryName(videoPath) ?? ".", Path.GetFileNameWithoutExtension(videoPath) + ".last.png");
         return await client.DownloadAsync(url, framePath, null, ct);
     }
+    /// <summary>The progress bar's label: the state, or while the task is queued its place and, when known, the wait.</summary>
+    private static string ProgressLabel(string id, TaskProgress p) => p switch
+    {
+        { QueuePosition: { } position, EtaSeconds: { } eta } => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{id} queued: position {position}, ~{Math.Ceiling(eta):0}s"),
+        { QueuePosition: { } position } => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{id} queued: position {position}"),
+        _ => $"{id} {p.State}",
+    };
+
     private async Task<(TaskInfo Task, string? Saved)> FollowWithProgressBarAsync(ReelgateClient client, string id, string? path, CancellationToken ct)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stderr), Interactive = InteractionSupport.Yes, Ansi = AnsiSupport.Yes });
@@ -229,7 +237,7 @@ public sealed partial class CliApp
                 var bar = ctx.AddTask($"{id} waiting", maxValue: 100);
                 task = await client.WaitAsync(id, new Inline<TaskProgress>(p =>
                 {
-                    bar.Description = $"{id} {p.State}";
+                    bar.Description = ProgressLabel(id, p);
                     bar.Value = p.Progress;
                 }), ct);
                 bar.Description = $"{id} {task.State}";

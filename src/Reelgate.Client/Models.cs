@@ -149,7 +149,14 @@ public sealed record TaskPage(IReadOnlyList<TaskInfo> Items, string? NextCursor)
 /// <param name="TaskId">The task.</param>
 /// <param name="State">Its state.</param>
 /// <param name="Progress">Its progress 0-100 (0 where the platform does not report it).</param>
-public sealed record TaskProgress(string TaskId, string State, int Progress);
+public sealed record TaskProgress(string TaskId, string State, int Progress)
+{
+    /// <summary>Reelgate: while the task waits and no worker has taken it, its place in the queue (1 = next); else null.</summary>
+    public int? QueuePosition { get; init; }
+
+    /// <summary>Reelgate: with <see cref="QueuePosition"/>, the seconds until it starts when the server can tell; else null.</summary>
+    public double? EtaSeconds { get; init; }
+}
 
 /// <summary>Bytes written so far by <see cref="ReelgateClient.DownloadAsync(string, string, IProgress{DownloadProgress}?, CancellationToken)"/>.</summary>
 /// <param name="BytesReceived">Bytes in the file so far (including a resumed part).</param>

@@ -119,7 +119,7 @@ public sealed partial class ReelgateClient : IDisposable
     /// three drops the wait goes on by polling.
     /// </summary>
     /// <param name="taskId">The task id.</param>
-    /// <param name="progress">Receives state and percent on every change.</param>
+    /// <param name="progress">Receives state and percent on every change, and the place in the queue while the task is queued (Reelgate).</param>
     /// <param name="ct">Stops waiting.</param>
     public async Task<TaskInfo> WaitAsync(string taskId, IProgress<TaskProgress>? progress = null, CancellationToken ct = default)
     {
@@ -147,7 +147,7 @@ public sealed partial class ReelgateClient : IDisposable
         while (true)
         {
             var task = await GetTaskAsync(taskId, ct);
-            progress?.Report(new TaskProgress(task.TaskId, task.State, task.Progress ?? (task.IsFinished ? 100 : 0)));
+            progress?.Report(new TaskProgress(task.TaskId, task.State, task.Progress ?? (task.IsFinished ? 100 : 0)) { QueuePosition = task.QueuePosition, EtaSeconds = task.EtaSeconds });
             if (task.IsFinished)
             {
                 return task;
@@ -200,7 +200,11 @@ public sealed partial class ReelgateClient : IDisposable
 
             var state = stateElement.GetString() ?? TaskStates.Waiting;
             var pct = root.TryGetProperty("progress", out var p) && p.ValueKind == JsonValueKind.Number ? p.GetInt32() : 0;
-            progress?.Report(new TaskProgress(taskId, state, pct));
+            progress?.Report(new TaskProgress(taskId, state, pct)
+            {
+                QueuePosition = root.TryGetProperty("queuePosition", out var q) && q.ValueKind == JsonValueKind.Number ? q.GetInt32() : null,
+                EtaSeconds = root.TryGetProperty("etaSeconds", out var eta) && eta.ValueKind == JsonValueKind.Number ? eta.GetDouble() : null,
+            });
             if (state != TaskStates.Waiting)
             {
                 return true;

@@ -79,7 +79,17 @@ public sealed record CallbackDeliveryData(long DeliveryId, string Url, string St
 
 public sealed record CallbackAttemptData(long AttemptedAt, int? StatusCode, string? Error, long DurationMs);
 
-public sealed record TaskEventData(string TaskId, string State, int Progress, string? FailCode, long UpdateTime);
+/// <summary>An event of <c>/api/v1/jobs/events</c>: the task's change; the queue extras only on a task stream while the task is queued.</summary>
+public sealed record TaskEventData(string TaskId, string State, int Progress, string? FailCode, long UpdateTime)
+{
+    /// <summary>A task stream of a waiting task not yet started: its place in the claim order (1 = next), as recordInfo; absent otherwise.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? QueuePosition { get; init; }
+
+    /// <summary>With <see cref="QueuePosition"/>: seconds until it starts, from this node's recent completion rate of the model; absent while unknown.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public double? EtaSeconds { get; init; }
+}
 
 /// <summary>resultJson: the video URLs, and the last frame's URL when the client asked for it (<c>return_last_frame</c>).</summary>
 public sealed record ResultJsonData(

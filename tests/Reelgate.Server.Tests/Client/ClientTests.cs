@@ -115,6 +115,42 @@ public sealed class ClientTests
     }
 
     [Fact]
+    public async Task Wait_ReportsThePlaceInTheQueue_WhileTheTaskIsQueued_ThenNone()
+    {
+        var engine = default(ScriptedEngine);
+        await using var server = await ReelgateTestServer.StartAsync(services: s => engine = ScriptedEngine.AddTo(s));
+        var (_, _, key) = await server.CreateAccountAsync(100_000);
+        using var client = ReelgateClient.Create(Options(server.BaseAddress, key));
+        var running = await client.CreateTaskAsync(new SeedanceTextToVideoInput { Prompt = "[hold] running", Resolution = "480p", Duration = 4 }, ct: Ct);
+        await engine!.Started.Task.WaitAsync(TimeSpan.FromSeconds(60), Ct);
+        var ahead = await client.CreateTaskAsync(new SeedanceTextToVideoInput { Prompt = "[hold] ahead", Resolution = "480p", Duration = 4 }, ct: Ct);
+        var id = await client.CreateTaskAsync(new SeedanceTextToVideoInput { Prompt = "behind", Resolution = "480p", Duration = 4 }, ct: Ct);
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<TaskProgress>();
+
+        var wait = client.WaitAsync(id, new SyncProgress<TaskProgress>(seen.Enqueue), Ct);
+        await Until(() => seen.Any(p => p.QueuePosition == 2));
+        await client.CancelTaskAsync(running, Ct); // the worker takes the task ahead: one step
+        await Until(() => seen.Any(p => p.QueuePosition == 1));
+        await client.CancelTaskAsync(ahead, Ct); // then this one: it starts
+        var task = await wait;
+
+        Assert.Equal(TaskStates.Success, task.State);
+        Assert.Equal([2, 1], seen.Where(p => p.QueuePosition is not null).Select(p => p.QueuePosition!.Value));
+        Assert.All(seen.SkipWhile(p => p.QueuePosition is not null), p => Assert.Null(p.QueuePosition));
+        Assert.Equal((TaskStates.Success, null), (seen.Last().State, seen.Last().QueuePosition));
+        Assert.Null(task.QueuePosition);
+
+        static async Task Until(Func<bool> condition)
+        {
+            for (var i = 0; !condition(); i++)
+            {
+                Assert.True(i < 600, "no such progress report within a minute");
+                await Task.Delay(100, Ct);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Wait_FallsBackToPolling_WhereThePlatformHasNoEventStream()
     {
         await using var server = await ReelgateTestServer.StartAsync(services: s => ScriptedEngine.AddTo(s));
