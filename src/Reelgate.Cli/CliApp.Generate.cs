@@ -30,10 +30,11 @@ public sealed partial class CliApp
         var refVideo = Media("--ref-video", "Reference video, repeatable: a local file or a URL");
         var refAudio = Media("--ref-audio", "Reference audio, repeatable: a local file or a URL");
         var returnLastFrame = new Option<bool>("--return-last-frame") { Description = "Ask for the video's last frame too and download it as <output>.last.png" };
+        var quote = new Option<bool>("--quote") { Description = "Print what this would cost (and the balance after, and the key's room under its credit limit), create nothing" };
         var command = new Command("generate", "Create a task, follow it with a progress bar, download the video")
         {
             prompt, model, ratio, resolution, duration, audio, seed, callback, input, output, noDownload, noWait,
-            image, lastImage, refImage, refVideo, refAudio, returnLastFrame,
+            image, lastImage, refImage, refVideo, refAudio, returnLastFrame, quote,
         };
         command.SetAction((p, ct) => WithClient(p, async (client, ct2) =>
         {
@@ -118,6 +119,14 @@ public sealed partial class CliApp
                 {
                     body[k] = v?.DeepClone();
                 }
+            }
+
+            if (p.GetValue(quote))
+            {
+                var price = await client.QuoteAsync(modelId, body, ct2);
+                await Emit(p, JsonSerializer.SerializeToNode(price, WebJson)!, () => stdout.WriteLineAsync(
+                    $"{price.Credits} credits; balance {price.Balance} -> {price.BalanceAfter}" + (price.KeyRoom is { } room ? $"; this key may still spend {room}" : "")));
+                return price.BalanceAfter < 0 || price.KeyRoom < price.Credits ? ExitCodes.InsufficientCredits : ExitCodes.Ok;
             }
 
             var id = await client.CreateTaskAsync(modelId, body, new CreateTaskOptions { CallBackUrl = p.GetValue(callback) }, ct2);

@@ -84,6 +84,36 @@ public sealed partial class CliApp
         return ExitCodes.Ok;
     });
 
+    /// <summary><c>reelgate usage [--from D] [--to D] [--group-by day|model|key]</c>: where the credits went (<c>GET /api/v1/usage</c>).</summary>
+    private Command UsageCommand()
+    {
+        var from = new Option<string?>("--from") { Description = "First UTC day, yyyy-MM-dd (default: 29 days before --to)" };
+        var to = new Option<string?>("--to") { Description = "Last UTC day, inclusive (default: today)" };
+        var groupBy = new Option<string>("--group-by") { Description = "day, model or key", DefaultValueFactory = _ => "day" };
+        var command = new Command("usage", "Credits charged, refunded and net, and tasks by state, per UTC day, model or key") { from, to, groupBy };
+        command.SetAction((p, ct) => WithClient(p, async (client, ct2) =>
+        {
+            var usage = await client.GetUsageAsync(Day(p.GetValue(from), "--from"), Day(p.GetValue(to), "--to"), p.GetValue(groupBy)!, ct2);
+            await Emit(p, JsonSerializer.SerializeToNode(usage, WebJson)!, async () =>
+            {
+                await stdout.WriteLineAsync($"{usage.From} .. {usage.To} by {usage.GroupBy}");
+                foreach (var r in usage.Rows.Append(usage.Total with { Group = "total" }))
+                {
+                    await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                        $"{r.Group,-40} net {r.Net,8}  charged {r.Charged,8}  refunded {r.Refunded,8}  tasks {r.Tasks} ({r.Success} ok, {r.Fail} failed, {r.Waiting} waiting)"));
+                }
+            });
+            return ExitCodes.Ok;
+        }, ct));
+        return command;
+    }
+
+    private static DateOnly? Day(string? text, string option) => text is null
+        ? null
+        : DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
+            ? day
+            : throw new CliException(ExitCodes.Usage, $"{option}: '{text}' is not a UTC day written yyyy-MM-dd");
+
     private static string DescribeLimits(long? creditLimit, string? creditPeriod, IReadOnlyList<string>? allowedIps, long? expiresAt) => string.Join("; ",
         creditLimit is { } l ? $"credit limit {l} per {creditPeriod}" : "no credit limit",
         allowedIps is { Count: > 0 } ips ? "from " + string.Join(", ", ips) : "from any address",

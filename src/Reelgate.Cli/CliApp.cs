@@ -67,6 +67,7 @@ public sealed partial class CliApp(TextWriter stdout, TextWriter stderr, Func<st
             return ExitCodes.Ok;
         }));
         root.Subcommands.Add(KeySelfCommand());
+        root.Subcommands.Add(UsageCommand());
         root.Subcommands.Add(Admin());
         return root;
     }

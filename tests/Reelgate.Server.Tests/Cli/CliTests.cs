@@ -163,6 +163,34 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Quote_PricesWithoutCreating_AndUsage_SumsWhatWasSpent()
+    {
+        await using var server = await ReelgateTestServer.StartAsync(services: s => ScriptedEngine.AddTo(s));
+        var (_, _, key) = await server.CreateAccountAsync(10_000);
+
+        var quote = await CliRunner.RunAsync(Args(server, key, "generate", "a priced boat", "--resolution", "480p", "--duration", "4", "--quote", "--json"));
+        Assert.True(quote.ExitCode == 0, quote.Stderr);
+        var credits = (long)quote.Json["credits"]!;
+        Assert.Equal((10_000L, 10_000 - credits), ((long)quote.Json["balance"]!, (long)quote.Json["balanceAfter"]!));
+        Assert.Equal("10000", (await CliRunner.RunAsync(Args(server, key, "credits"))).Stdout.Trim()); // nothing created or charged
+        var dear = await CliRunner.RunAsync(Args(server, key, "generate", "a dear boat", "--resolution", "1080p", "--duration", "15", "--quote"));
+        Assert.Equal(0, dear.ExitCode);
+        Assert.Contains("credits; balance 10000 -> ", dear.Stdout);
+
+        var run = await CliRunner.RunAsync(Args(server, key, "generate", "a priced boat", "--resolution", "480p", "--duration", "4", "--no-download", "--json"));
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var usage = await CliRunner.RunAsync(Args(server, key, "usage", "--group-by", "model", "--json"));
+        Assert.True(usage.ExitCode == 0, usage.Stderr);
+        Assert.Equal(credits, (long)usage.Json["total"]!["net"]!);
+        Assert.Equal("seedance-2.0-text-to-video", (string)usage.Json["rows"]![0]!["group"]!);
+        var human = await CliRunner.RunAsync(Args(server, key, "usage"));
+        Assert.Contains("total", human.Stdout);
+        var bad = await CliRunner.RunAsync(Args(server, key, "usage", "--from", "yesterday"));
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("--from: 'yesterday' is not a UTC day written yyyy-MM-dd", bad.Stderr);
+    }
+
+    [Fact]
     public async Task Admin_KeyLimits_SetAtCreate_ShownByKey_ReplacedAndCleared()
     {
         await using var server = await ReelgateTestServer.StartAsync(new Dictionary<string, string?> { ["Reelgate:Workers"] = "0" });
