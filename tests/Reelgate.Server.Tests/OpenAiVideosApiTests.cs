@@ -200,6 +200,34 @@ public sealed class OpenAiVideosApiTests
     }
 
     [Fact]
+    public async Task KeyLimits_AnswerInOpenAiShape_CreditLimitAs429InsufficientQuota_AddressAs401()
+    {
+        await using var server = await ReelgateTestServer.StartAsync(new Dictionary<string, string?> { ["Reelgate:Workers"] = "0" });
+        var (accountId, _, _) = await server.CreateAccountAsync(1_000);
+        using var created = await server.Admin.PostAsync($"/api/admin/accounts/{accountId}/keys", Json("""{"tier":"unlimited","creditLimit":100,"creditPeriod":"total"}"""), Ct);
+        var data = (await ReadAsync(created))["data"]!;
+        var (keyId, key) = ((string)data["keyId"]!, (string)data["apiKey"]!);
+        using var client = server.NewClient(key);
+
+        using var first = await client.PostAsync("/v1/videos", Json("""{"prompt":"one","seconds":4,"size":"864x496"}"""), Ct);
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode); // 80 of the key's 100
+        using var over = await client.PostAsync("/v1/videos", Json("""{"prompt":"two","seconds":4,"size":"864x496"}"""), Ct);
+        Assert.Equal(HttpStatusCode.TooManyRequests, over.StatusCode);
+        var error = (await ReadAsync(over))["error"]!;
+        Assert.Equal(("insufficient_quota", "insufficient_quota"), ((string?)error["code"], (string?)error["type"]));
+        Assert.StartsWith("key credit limit reached: this video costs 80 credits", (string)error["message"]!, StringComparison.Ordinal);
+        Assert.Equal("false", over.Headers.GetValues("x-should-retry").Single());
+        Assert.Equal(1_000 - 80, await client.CreditsAsync());
+
+        using var patched = await server.Admin.PatchAsync($"/api/admin/keys/{keyId}", Json("""{"allowedIps":["203.0.113.0/24"]}"""), Ct);
+        Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
+        using var refused = await client.GetAsync("/v1/videos", Ct);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        var refusal = (await ReadAsync(refused))["error"]!;
+        Assert.Equal(("invalid_api_key", "authentication failed: API key not allowed from 127.0.0.1"), ((string?)refusal["code"], (string?)refusal["message"]));
+    }
+
+    [Fact]
     public async Task Content_ServesRangesAndETag_AndListPagesBothWays()
     {
         await using var server = await ReelgateTestServer.StartAsync();
