@@ -21,6 +21,13 @@ public sealed class KeyLimitsTests
         Assert.Equal(Ms(ey, emo, ed), KeyLimits.PeriodEnd(period, now));
     }
 
+    [Theory]
+    [InlineData(0L, 0L)]
+    [InlineData(86_399_999L, 0L)]
+    [InlineData(86_400_000L, 1L)]
+    [InlineData(-1L, -1L)]
+    public void DayOf_IsTheUtcDayNumber(long ms, long day) => Assert.Equal(day, KeyLimits.DayOf(ms));
+
     [Fact]
     public void TotalPeriod_StartsAtZero_AndNeverEnds()
     {

@@ -25,7 +25,7 @@ public interface IAccountStore
     /// <summary>Replaces a key's limits; false when no such key exists.</summary>
     Task<bool> SetKeyLimitsAsync(string keyId, KeyLimits limits, CancellationToken ct);
 
-    /// <summary>What the key's tasks created at or after <paramref name="since"/> (Unix ms) cost, refunds given back: the spend its credit limit counts.</summary>
+    /// <summary>What the key's tasks created on UTC days from the one of <paramref name="since"/> (Unix ms; a period start is a UTC midnight) cost, refunds given back: the spend its credit limit counts.</summary>
     Task<long> KeySpentSinceAsync(string keyId, long since, CancellationToken ct);
 
     /// <summary>Keys whose lookup prefix matches; the caller compares hashes in constant time.</summary>

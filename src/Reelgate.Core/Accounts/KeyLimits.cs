@@ -24,6 +24,9 @@ public sealed record KeyLimits(long? CreditLimit, KeyCreditPeriod? CreditPeriod,
     /// <summary>The most addresses or ranges one key may list.</summary>
     public const int MaxAllowedIps = 100;
 
+    /// <summary>The UTC day number (days since 1970-01-01) of a time in Unix ms: how a key's spend is kept per day.</summary>
+    public static long DayOf(long ms) => Math.DivRem(ms, 86_400_000L, out var rest) - (rest < 0 ? 1 : 0);
+
     /// <summary>The UTC start (Unix ms) of the period that <paramref name="now"/> falls in: day, month, or 0 for the key's whole life.</summary>
     public static long PeriodStart(KeyCreditPeriod period, long now)
     {

@@ -136,7 +136,7 @@ public sealed class PostgresAccountStore(PostgresDatabase db) : IAccountStore
     {
         await using var conn = await db.Source.OpenConnectionAsync(ct);
         await using var cmd = Cmd(conn, null,
-            "SELECT COALESCE(SUM(cost), 0)::bigint FROM tasks WHERE key_id = $1 AND create_time >= $2 AND state <> 'fail'", Text(keyId), Big(since));
+            "SELECT COALESCE(SUM(spent), 0)::bigint FROM key_day_spend WHERE key_id = $1 AND day >= $2", Text(keyId), Big(KeyLimits.DayOf(since)));
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
 

@@ -46,11 +46,14 @@ internal sealed class SqliteCreateSteps(SqliteConnection conn, SqliteTransaction
         return limit - await KeySpentAsync(conn, tx, task.KeyId, since, ct);
     }
 
-    /// <summary>The spend a key's credit limit counts: its tasks created at or after <paramref name="since"/>, failed (refunded) ones excluded.</summary>
+    /// <summary>
+    /// The spend a key's credit limit counts: what its tasks created on UTC days from the one of
+    /// <paramref name="since"/> cost, refunds given back (key_day_spend, kept by migration 12's triggers).
+    /// </summary>
     internal static async Task<long> KeySpentAsync(SqliteConnection conn, SqliteTransaction? tx, string keyId, long since, CancellationToken ct)
     {
         using var sum = TaskRows.Command(conn, tx,
-            "SELECT COALESCE(SUM(cost), 0) FROM tasks WHERE key_id = $key AND create_time >= $since AND state <> 'fail'", ("$key", keyId), ("$since", since));
+            "SELECT COALESCE(SUM(spent), 0) FROM key_day_spend WHERE key_id = $key AND day >= $day", ("$key", keyId), ("$day", KeyLimits.DayOf(since)));
         return (long)(await sum.ExecuteScalarAsync(ct))!;
     }
 

@@ -97,4 +97,33 @@ public abstract partial class TaskStoreConformance
         Assert.Equal(100, await S.Accounts.KeySpentSinceAsync(key, 0, Ct));
         await AssertAuditAsync();
     }
+
+    [Fact]
+    public async Task KeySpend_FollowsEveryWayATaskEnds_SuccessKeeps_FailureCancelAndExhaustionGiveBack()
+    {
+        var (account, _) = await AccountAsync(10_000);
+        var key = await KeyAsync(account, new KeyLimits(1_000, KeyCreditPeriod.Total, null, null));
+        var ids = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            var t = Task(account, key, cost: 100 + i, now: 100 + i);
+            Assert.Equal(CreateTaskStatus.Created, (await S.Tasks.CreateAsync(t, Ct)).Status);
+            ids.Add(t.TaskId);
+        }
+
+        Assert.Equal(406, await S.Accounts.KeySpentSinceAsync(key, 0, Ct));
+        var succeeded = (await S.Queue.ClaimAsync("w", 200, Lease, 1, Ct))!;
+        Assert.True(await S.Queue.SucceedAsync(succeeded.Task.TaskId, succeeded.LeaseToken, "r/video.mp4", null, 210, Ct));
+        var failed = (await S.Queue.ClaimAsync("w", 220, Lease, 1, Ct))!;
+        Assert.True(await S.Queue.FailAsync(failed.Task.TaskId, failed.LeaseToken, "generation_failed", "no", 230, Ct));
+        Assert.Equal(406 - 101, await S.Accounts.KeySpentSinceAsync(key, 0, Ct));
+        Assert.Equal(CancelOutcome.Cancelled, await S.Tasks.CancelAsync(ids[3], account, 240, Ct));
+        var abandoned = (await S.Queue.ClaimAsync("w", 250, Lease, 1, Ct))!; // its lease runs out with no attempt left
+        await S.Queue.ReleaseExpiredAsync(250 + (long)Lease.TotalMilliseconds + 1, 1, Ct);
+        Assert.Equal(TaskState.Fail, (await S.Tasks.GetAsync(abandoned.Task.TaskId, Ct))!.State);
+
+        Assert.Equal(100, await S.Accounts.KeySpentSinceAsync(key, 0, Ct)); // only the success is spent
+        Assert.Equal(10_000 - 100, await S.Accounts.GetBalanceAsync(account, Ct));
+        await AssertAuditAsync();
+    }
 }

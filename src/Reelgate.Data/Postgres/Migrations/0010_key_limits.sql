@@ -2,12 +2,41 @@
 -- A key may be held to a credit limit per UTC day, UTC month or its whole life (what its tasks
 -- created in the period cost, less refunds: a failed task's refund gives its room back), to a list
 -- of client addresses and CIDR ranges (space-separated, canonical), and to an expiry time (Unix
--- ms). NULL is no limit. (key_id, create_time) serves the sum of a key's spend in its period.
+-- ms). NULL is no limit.
 ALTER TABLE api_keys ADD COLUMN IF NOT EXISTS credit_limit bigint CHECK (credit_limit IS NULL OR credit_limit >= 0);
 ALTER TABLE api_keys ADD COLUMN IF NOT EXISTS credit_period text CHECK (credit_period IS NULL OR credit_period IN ('day', 'month', 'total'));
 ALTER TABLE api_keys ADD COLUMN IF NOT EXISTS allowed_ips text;
 ALTER TABLE api_keys ADD COLUMN IF NOT EXISTS expires_at bigint;
-CREATE INDEX IF NOT EXISTS ix_tasks_key_time ON tasks (key_id, create_time);
+
+-- What each key's tasks created on each UTC day (create_time / 86400000) cost, less the refunds
+-- of those that failed, so a period's spend is at most 31 rows (a month) to add, not every task
+-- of the period. Kept by the ledger's statement trigger: a charge or refund row of a task moves
+-- its key's day by -amount, after the account's balance (every writer takes the account row
+-- first, then these rows in key and day order, so concurrent writers queue instead of deadlocking).
+CREATE TABLE IF NOT EXISTS key_day_spend (
+    key_id  text NOT NULL,
+    day     bigint NOT NULL,
+    spent   bigint NOT NULL,
+    PRIMARY KEY (key_id, day)
+);
+INSERT INTO key_day_spend (key_id, day, spent)
+SELECT key_id, create_time / 86400000, SUM(cost)::bigint FROM tasks WHERE state <> 'fail' GROUP BY key_id, create_time / 86400000
+ON CONFLICT (key_id, day) DO NOTHING;
+
+CREATE OR REPLACE FUNCTION ledger_post_statement() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE accounts a SET credits = a.credits + p.total, updated_at = p.at
+      FROM (SELECT account_id, SUM(amount)::bigint AS total, MAX(created_at) AS at FROM posted GROUP BY account_id) p
+     WHERE a.id = p.account_id;
+    INSERT INTO key_day_spend AS s (key_id, day, spent)
+    SELECT t.key_id, t.create_time / 86400000, (-SUM(p.amount))::bigint
+      FROM posted p JOIN tasks t ON t.id = p.task_id
+     WHERE p.kind IN ('charge', 'refund')
+     GROUP BY t.key_id, t.create_time / 86400000
+     ORDER BY 1, 2
+    ON CONFLICT (key_id, day) DO UPDATE SET spent = s.spent + excluded.spent;
+    RETURN NULL;
+END $$;
 
 -- create_tasks of migration 9 with the key's credit limit checked after the active-task limit and
 -- before the balance (the order of Reelgate.Core.Tasks.CreateTransaction): a create whose cost
@@ -90,8 +119,8 @@ BEGIN
             k_from := CASE lim_periods[kj] WHEN 'day' THEN p_day_from[i] WHEN 'month' THEN p_month_from[i] ELSE 0 END;
             IF lim_from[kj] IS DISTINCT FROM k_from THEN
                 -- First create of this key in the batch, or the batch crossed into a new period.
-                SELECT COALESCE(SUM(t.cost), 0)::bigint INTO k_spent
-                  FROM tasks t WHERE t.key_id = p_keys[i] AND t.create_time >= k_from AND t.state <> 'fail';
+                SELECT COALESCE(SUM(s.spent), 0)::bigint INTO k_spent
+                  FROM key_day_spend s WHERE s.key_id = p_keys[i] AND s.day >= k_from / 86400000;
                 FOR m IN 1 .. i - 1 LOOP
                     IF created[m] AND p_keys[m] = p_keys[i] AND p_nows[m] >= k_from THEN
                         k_spent := k_spent + p_costs[m];
