@@ -53,4 +53,14 @@ public static class Browser
         await Assertions.Expect(page).ToHaveURLAsync(server.ToString(), new PageAssertionsToHaveURLOptions { Timeout = 90_000 });
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Overview", new LocatorAssertionsToHaveTextOptions { Timeout = 90_000 });
     }
+
+    /// <summary>What a person would see go wrong in the page: script errors, console errors and any response of 400 or above, collected as they happen.</summary>
+    public static List<string> WatchErrors(IPage page)
+    {
+        var errors = new List<string>();
+        page.PageError += (_, e) => errors.Add(e);
+        page.Console += (_, m) => { if (m.Type == "error") errors.Add(m.Text); };
+        page.Response += (_, r) => { if (r.Status >= 400) errors.Add($"{r.Status} {r.Url}"); };
+        return errors;
+    }
 }

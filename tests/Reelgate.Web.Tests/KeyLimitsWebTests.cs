@@ -20,10 +20,7 @@ public sealed class KeyLimitsWebTests
         using var _ = pw;
         await using var __ = browser;
         var page = await (await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } })).NewPageAsync();
-        var errors = new List<string>();
-        page.PageError += (_, e) => errors.Add(e);
-        page.Console += (_, m) => { if (m.Type == "error") errors.Add(m.Text); };
-        page.Response += (_, r) => { if (r.Status >= 400) errors.Add($"{r.Status} {r.Url}"); };
+        var errors = Browser.WatchErrors(page);
 
         await Browser.SignUpAsync(page, server.BaseAddress, Email, Password);
         await page.ClickAsync("text=API Keys");

@@ -19,10 +19,7 @@ public sealed class MediaPlaygroundTests
         await using var __ = browser;
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
         var page = await context.NewPageAsync();
-        var pageErrors = new List<string>();
-        page.PageError += (_, e) => pageErrors.Add(e);
-        page.Console += (_, m) => { if (m.Type == "error") pageErrors.Add(m.Text); };
-        page.Response += (_, r) => { if (r.Status >= 400) pageErrors.Add($"{r.Status} {r.Url}"); };
+        var pageErrors = Browser.WatchErrors(page);
         var png = await PngFileAsync();
         try
         {

@@ -33,7 +33,7 @@ public sealed class UsageChartsTests
             using var _ = pw;
             await using var __ = browser;
             var page = await (await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 }, AcceptDownloads = true })).NewPageAsync();
-            var errors = WatchErrors(page);
+            var errors = Browser.WatchErrors(page);
 
             await Browser.SignUpAsync(page, server.BaseAddress, Email, Password);
             await Assertions.Expect(page.Locator("#usage-empty")).ToContainTextAsync("No usage");
@@ -105,7 +105,7 @@ public sealed class UsageChartsTests
 
             // The admin sees the same charts and numbers for the account, and downloads the same CSV.
             var root = await (await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 }, AcceptDownloads = true })).NewPageAsync();
-            var rootErrors = WatchErrors(root);
+            var rootErrors = Browser.WatchErrors(root);
             await Browser.SignUpAsync(root, server.BaseAddress, WebServer.AdminEmail, Password);
             var own = await root.Context.APIRequest.GetAsync(new Uri(server.BaseAddress, "credits/usage.csv").ToString());
             Assert.Equal("group,charged,refunded,net,tasks,success,fail,waiting\r\n", await own.TextAsync()); // the admin's own account: nothing of una's
@@ -130,15 +130,6 @@ public sealed class UsageChartsTests
         {
             Directory.Delete(data, recursive: true);
         }
-    }
-
-    private static List<string> WatchErrors(IPage page)
-    {
-        var errors = new List<string>();
-        page.PageError += (_, e) => errors.Add(e);
-        page.Console += (_, m) => { if (m.Type == "error") errors.Add(m.Text); };
-        page.Response += (_, r) => { if (r.Status >= 400) errors.Add($"{r.Status} {r.Url}"); };
-        return errors;
     }
 
     /// <summary>At a 375 px phone width no chart or table sticks out of its card (the page's own width is checked by ShootAsync).</summary>

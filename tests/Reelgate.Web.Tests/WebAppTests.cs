@@ -39,10 +39,7 @@ public sealed class WebAppTests
         await using var __ = browser;
         var ada = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
         var page = await ada.NewPageAsync();
-        var pageErrors = new List<string>();
-        page.PageError += (_, e) => pageErrors.Add(e);
-        page.Console += (_, m) => { if (m.Type == "error") pageErrors.Add(m.Text); };
-        page.Response += (_, r) => { if (r.Status >= 400) pageErrors.Add($"{r.Status} {r.Url}"); };
+        var pageErrors = Browser.WatchErrors(page);
 
         await page.GotoAsync(new Uri(server.BaseAddress, "account/login").ToString());
         await Browser.ShootAsync(page, "01-login");
