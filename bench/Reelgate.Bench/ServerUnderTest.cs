@@ -106,14 +106,18 @@ public sealed class ServerUnderTest : IDisposable
     /// Creates an account with credits (at most <see cref="Credits.MaxBalance"/>, the bound the
     /// admin API enforces) and an <c>unlimited</c> key; returns the key.
     /// </summary>
-    public async Task<string> FundedKeyAsync(long credits)
+    /// <summary>A new account with these credits and one key of tier unlimited; with <paramref name="monthlyLimit"/>, the key has that credit limit per UTC month.</summary>
+    public async Task<string> FundedKeyAsync(long credits, long? monthlyLimit = null)
     {
         credits = Math.Min(credits, Credits.MaxBalance);
         using var admin = new HttpClient { BaseAddress = BaseAddress };
         admin.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminKey);
         var acc = await (await admin.PostAsJsonAsync("/api/admin/accounts", new { name = "bench", credits })).Content.ReadFromJsonAsync<JsonObject>();
         var id = (string)acc!["data"]!["accountId"]!;
-        var key = await (await admin.PostAsJsonAsync($"/api/admin/accounts/{id}/keys", new { name = "bench", tier = "unlimited" })).Content.ReadFromJsonAsync<JsonObject>();
+        var body = monthlyLimit is { } limit
+            ? (object)new { name = "bench-limited", tier = "unlimited", creditLimit = limit, creditPeriod = "month" }
+            : new { name = "bench", tier = "unlimited" };
+        var key = await (await admin.PostAsJsonAsync($"/api/admin/accounts/{id}/keys", body)).Content.ReadFromJsonAsync<JsonObject>();
         return (string)key!["data"]!["apiKey"]!;
     }
 

@@ -50,11 +50,19 @@ public static class ServiceBenchmark
             var auth = $"Authorization: Bearer {key}";
             var script = Path.Combine(Path.GetTempPath(), $"create-{Guid.NewGuid():N}.lua");
             await File.WriteAllTextAsync(script, CreateScript(key));
+
+            // The same creates by a key with a monthly credit limit (never reached): each one also
+            // adds the key's spend this month inside the create transaction (issue 23). Measured in
+            // the same rounds, after the unlimited key's, so the tasks table has grown by then.
+            var limitedKey = await server.FundedKeyAsync(Reelgate.Core.Accounts.Credits.MaxBalance, monthlyLimit: Reelgate.Core.Accounts.Credits.MaxBalance);
+            var limitedScript = Path.Combine(Path.GetTempPath(), $"create-limited-{Guid.NewGuid():N}.lua");
+            await File.WriteAllTextAsync(limitedScript, CreateScript(limitedKey));
             var targets = new (string Name, Func<int, Task<Wrk.Result>> Run)[]
             {
                 ("healthz", s => Wrk.RunAsync($"{server.BaseAddress}healthz", 64, s, sample: Sample)),
                 ("recordInfo", s => Wrk.RunAsync($"{server.BaseAddress}api/v1/jobs/recordInfo?taskId={taskId}", 64, s, headers: [auth], sample: Sample)),
                 ("createTask", s => Wrk.RunAsync($"{server.BaseAddress}api/v1/jobs/createTask", 64, s, luaScript: script, sample: Sample)),
+                ("createTaskLimitedKey", s => Wrk.RunAsync($"{server.BaseAddress}api/v1/jobs/createTask", 64, s, luaScript: limitedScript, sample: Sample)),
             };
             foreach (var (name, run) in targets)
             {
@@ -77,6 +85,7 @@ public static class ServiceBenchmark
             }
 
             File.Delete(script);
+            File.Delete(limitedScript);
             result["rounds"] = new JsonArray(rounds.Select(r => (JsonNode)new JsonObject(r.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)new JsonObject
             {
                 ["rps"] = Math.Round(kv.Value.RequestsPerSecond, 1),
@@ -90,7 +99,7 @@ public static class ServiceBenchmark
             double Median(Func<Dictionary<string, Wrk.Result>, double> f) => Percentile(rounds.Select(f).ToList(), 0.5);
             var health = (Rps: Median(r => r["healthz"].RequestsPerSecond), P99: Median(r => r["healthz"].P99Milliseconds));
             Line(result, "healthz", health.Rps, health.P99, null, null);
-            foreach (var name in new[] { "recordInfo", "createTask" })
+            foreach (var name in new[] { "recordInfo", "createTask", "createTaskLimitedKey" })
             {
                 Line(result, name, Median(r => r[name].RequestsPerSecond), Median(r => r[name].P99Milliseconds),
                     Median(r => r[name].RequestsPerSecond / r["healthz"].RequestsPerSecond), Median(r => r[name].P99Milliseconds / r["healthz"].P99Milliseconds));
@@ -101,6 +110,10 @@ public static class ServiceBenchmark
             var ct = result["createTask"]!;
             Console.WriteLine($"recordInfo {(double)ri["rps"]!:0} rps ({(double)ri["rpsVsHealthz"]!:0.00}x healthz, goal >= 0.70), p99 {(double)ri["p99Ms"]!:0.00} ms ({(double)ri["p99VsHealthz"]!:0.00}x, goal <= 2) (medians of {rounds.Count} rounds; ratios within a round)");
             Console.WriteLine($"createTask {(double)ct["rps"]!:0} rps ({(double)ct["rpsVsHealthz"]!:0.00}x healthz, goal >= 0.50), p99 {(double)ct["p99Ms"]!:0.00} ms; healthz {health.Rps:0} rps, p99 {health.P99:0.00} ms");
+            var limited = result["createTaskLimitedKey"]!;
+            var vsUnlimited = Median(r => r["createTaskLimitedKey"].RequestsPerSecond / r["createTask"].RequestsPerSecond);
+            result["createTaskLimitedKey"]!["rpsVsCreateTask"] = Math.Round(vsUnlimited, 3);
+            Console.WriteLine($"createTask by a key with a monthly credit limit {(double)limited["rps"]!:0} rps ({vsUnlimited:0.00}x the unlimited key's), p99 {(double)limited["p99Ms"]!:0.00} ms, server CPU {cpu["createTaskLimitedKey"]:0} us per request ({cpu["createTaskLimitedKey"] / cpu["createTask"]:0.00}x)");
         }
 
         result["rssIdleMb"] = Math.Round(rssIdle, 1);

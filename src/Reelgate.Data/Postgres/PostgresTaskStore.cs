@@ -37,7 +37,7 @@ public sealed class PostgresTaskStore(PostgresDatabase db, IMeterFactory? meters
     /// <summary>The claim order's condition (PostgresTaskQueue): waiting and not leased, oldest first.</summary>
     private const string QueuePositionSql =
         "SELECT COUNT(*) FROM tasks t JOIN tasks w ON w.state = 'waiting' AND (w.lease_expires IS NULL OR w.lease_expires <= $2) " +
-        "AND (w.create_time < t.create_time OR (w.create_time = t.create_time AND w.id <= t.id)) " +
+        "AND w.create_time <= t.create_time AND (w.create_time < t.create_time OR w.id <= t.id) " + // the first conjunct is a range on the queue index: O(tasks ahead), not O(queue)
         "WHERE t.id = $1 AND t.state = 'waiting' AND t.start_time IS NULL AND (t.lease_expires IS NULL OR t.lease_expires <= $2)";
 
     public async Task<int?> QueuePositionAsync(string taskId, long now, CancellationToken ct)
