@@ -60,6 +60,7 @@ public sealed class KeyLimitsWebTests
         await page.FillAsync("#allowed-ips", "10.0.0.300");
         await page.ClickAsync("button:has-text('Save limits')");
         await Assertions.Expect(page.Locator(".alert")).ToContainTextAsync("'10.0.0.300', which is not an IPv4/IPv6 address or a CIDR range");
+        Assert.Equal("10.0.0.300", await page.InputValueAsync("#allowed-ips")); // what was typed stays, to be corrected
         await page.FillAsync("#allowed-ips", "203.0.113.0/24");
         await page.ClickAsync("button:has-text('Save limits')");
         await Assertions.Expect(row.Locator("td.limits")).ToContainTextAsync("from 203.0.113.0/24");
