@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import OpenAI, { toFile } from 'openai';
 
-const { BASE_URL, API_KEY, POOR_KEY, IMAGE, OUT } = process.env;
+const { BASE_URL, API_KEY, POOR_KEY, LIMITED_KEY, FENCED_KEY, IMAGE, OUT } = process.env;
 const client = new OpenAI({ apiKey: API_KEY, baseURL: BASE_URL + '/v1', maxRetries: 2 });
 const steps = [];
 const balance = async () => {
@@ -75,5 +75,11 @@ await step('bad_key', await errorOf(() => new OpenAI({ apiKey: 'sk-nope', baseUR
 const poor = new OpenAI({ apiKey: POOR_KEY, baseURL: BASE_URL + '/v1' });
 const started = Date.now();
 await step('no_credits', { ...(await errorOf(() => poor.videos.create({ prompt: 'x', seconds: '4' }))), ms: Date.now() - started });
+
+// A key's own limits (issue 23): over its credit limit, and from an address its allowlist omits.
+const limited = new OpenAI({ apiKey: LIMITED_KEY, baseURL: BASE_URL + '/v1' });
+const limitedAt = Date.now();
+await step('key_limit', { ...(await errorOf(() => limited.videos.create({ prompt: 'x', seconds: '4' }))), ms: Date.now() - limitedAt });
+await step('fenced', await errorOf(() => new OpenAI({ apiKey: FENCED_KEY, baseURL: BASE_URL + '/v1' }).videos.list()));
 
 console.log(JSON.stringify({ steps }));

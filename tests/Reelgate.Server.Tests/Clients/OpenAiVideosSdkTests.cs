@@ -27,6 +27,14 @@ public sealed class OpenAiVideosSdkTests
             await using var server = await ReelgateTestServer.StartAsync();
             var (accountId, _, key) = await server.CreateAccountAsync(10_000);
             var (_, _, poorKey) = await server.CreateAccountAsync(0);
+            async Task<string> KeyAsync(string fields)
+            {
+                using var response = await server.Admin.PostAsync($"/api/admin/accounts/{accountId}/keys", new StringContent(fields, System.Text.Encoding.UTF8, "application/json"), Ct);
+                return (string)JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!["data"]!["apiKey"]!;
+            }
+
+            var limitedKey = await KeyAsync("""{"tier":"unlimited","creditLimit":1,"creditPeriod":"day"}""");
+            var fencedKey = await KeyAsync("""{"tier":"unlimited","allowedIps":["203.0.113.0/24"]}""");
             var image = Path.Combine(output.FullName, "first.png");
             await File.WriteAllBytesAsync(image, await TestMedia.PngAsync(640, 480), Ct);
 
@@ -35,6 +43,8 @@ public sealed class OpenAiVideosSdkTests
                 ["BASE_URL"] = server.BaseAddress.AbsoluteUri.TrimEnd('/'),
                 ["API_KEY"] = key,
                 ["POOR_KEY"] = poorKey,
+                ["LIMITED_KEY"] = limitedKey,
+                ["FENCED_KEY"] = fencedKey,
                 ["IMAGE"] = image,
                 ["OUT"] = output.FullName,
             }))["steps"]!.AsArray().ToDictionary(s => (string)s!["name"]!, s => s!.AsObject());
@@ -114,6 +124,17 @@ public sealed class OpenAiVideosSdkTests
             Assert.Equal(("RateLimitError", 429, "insufficient_quota", "insufficient_quota"), ((string?)poor["error"], (int)poor["status"]!, (string?)poor["code"], (string?)poor["type"]));
             Assert.True((long)poor["ms"]! < 5_000, $"the SDK retried a refusal that x-should-retry: false marks final ({poor["ms"]} ms)");
             Assert.Equal(10_000 - 320, (long)poor["balance"]!);
+
+            // The key's own limits, as the SDK's own error classes: a spend limit is OpenAI's
+            // insufficient_quota (final, not retried), an address off the allowlist a 401.
+            var limited = steps["key_limit"];
+            Assert.Equal(("RateLimitError", 429, "insufficient_quota"), ((string?)limited["error"], (int)limited["status"]!, (string?)limited["code"]));
+            Assert.Contains("key credit limit reached", (string?)limited["message"], StringComparison.Ordinal);
+            Assert.True((long)limited["ms"]! < 5_000, $"the SDK retried a final refusal ({limited["ms"]} ms)");
+            Assert.Equal(10_000 - 320, (long)limited["balance"]!); // the account is untouched
+            var fenced = steps["fenced"];
+            Assert.Equal(("AuthenticationError", 401, "invalid_api_key"), ((string?)fenced["error"], (int)fenced["status"]!, (string?)fenced["code"]));
+            Assert.Contains("not allowed from 127.0.0.1", (string?)fenced["message"], StringComparison.Ordinal);
 
             using var admin = await server.Admin.GetAsync($"/api/admin/accounts/{accountId}", Ct);
             Assert.Equal(10_000 - 320, (long)JsonNode.Parse(await admin.Content.ReadAsStringAsync(Ct))!["data"]!["credits"]!);
