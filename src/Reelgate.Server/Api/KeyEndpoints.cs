@@ -21,16 +21,24 @@ public static class KeyEndpoints
 
     private static async Task<IResult> SelfAsync(HttpContext http, IAccountStore accounts, ApiKeyAuthenticator authenticator, TimeProvider time)
     {
-        var caller = ApiCaller.Of(http).Key;
-        if (await accounts.GetKeyAsync(caller.KeyId, http.RequestAborted) is not { } found)
+        var data = await SelfDataAsync(accounts, ApiCaller.Of(http).Key.KeyId, time, authenticator.ClientOf(http)?.ToString(), http.RequestAborted);
+        return data is null
+            ? ApiResults.Error(401, ApiResults.AuthenticationFailed) // deleted since the cache verified it
+            : ApiResults.Ok(data, ApiJsonContext.Web.ApiEnvelopeKeySelfData);
+    }
+
+    /// <summary>A key's own view (limits from the key row, spend in its period, room), for REST and MCP's get_key; null when the key is gone.</summary>
+    public static async Task<KeySelfData?> SelfDataAsync(IAccountStore accounts, string keyId, TimeProvider time, string? clientIp, CancellationToken ct)
+    {
+        if (await accounts.GetKeyAsync(keyId, ct) is not { } found)
         {
-            return ApiResults.Error(401, ApiResults.AuthenticationFailed); // deleted since the cache verified it
+            return null;
         }
 
         var k = found.Key;
-        var spend = await KeySpend.OfAsync(accounts, k.KeyId, k.Limits, time.GetUtcNow().ToUnixTimeMilliseconds(), http.RequestAborted);
-        var data = KeyData.From(found.AccountId, k);
-        return ApiResults.Ok(new KeySelfData(k.KeyId, k.Prefix, k.Name, k.Tier, data.CreditLimit, data.CreditPeriod, data.AllowedIps, data.ExpiresAt,
-            spend.Spent, spend.PeriodStart, spend.PeriodEnd, spend.Room, authenticator.ClientOf(http)?.ToString()), ApiJsonContext.Web.ApiEnvelopeKeySelfData);
+        var spend = await KeySpend.OfAsync(accounts, k.KeyId, k.Limits, time.GetUtcNow().ToUnixTimeMilliseconds(), ct);
+        var d = KeyData.From(found.AccountId, k);
+        return new KeySelfData(k.KeyId, k.Prefix, k.Name, k.Tier, d.CreditLimit, d.CreditPeriod, d.AllowedIps, d.ExpiresAt,
+            spend.Spent, spend.PeriodStart, spend.PeriodEnd, spend.Room, clientIp);
     }
 }

@@ -372,15 +372,11 @@ public sealed class ReelgateMcpTools(
     /// <summary>get_key: what <c>GET /api/v1/keys/self</c> answers (without the client address, which an MCP session does not need).</summary>
     private async Task<CallToolResult> KeyAsync(AuthenticatedKey key, CancellationToken ct)
     {
-        if (await accounts.GetKeyAsync(key.KeyId, ct) is not { } found)
+        if (await KeyEndpoints.SelfDataAsync(accounts, key.KeyId, time, null, ct) is not { } data)
         {
             return Error(401, ApiResults.AuthenticationFailed);
         }
 
-        var k = found.Key;
-        var spend = await KeySpend.OfAsync(accounts, k.KeyId, k.Limits, time.GetUtcNow().ToUnixTimeMilliseconds(), ct);
-        var d = KeyData.From(found.AccountId, k);
-        var data = new KeySelfData(k.KeyId, k.Prefix, k.Name, k.Tier, d.CreditLimit, d.CreditPeriod, d.AllowedIps, d.ExpiresAt, spend.Spent, spend.PeriodStart, spend.PeriodEnd, spend.Room, null);
         var json = JsonSerializer.SerializeToNode(data, ApiJsonContext.Web.KeySelfData)!.AsObject();
         json.Remove("clientIp");
         return Ok(json);
